@@ -1,0 +1,69 @@
+"""Start-up configuration: secrets are required outside development."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+VALID_KEY = "7f2r8yNn2bK6nX1pQwA3hS9dJ4kL5mZ0vB8cR6tY1uE="
+
+
+def _start(**overrides: str) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DJANGO_DEBUG"}
+    }
+    env["DJANGO_SETTINGS_MODULE"] = "worksome.settings"
+    env.update(overrides)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_stops_startup_with_one_line_naming_it():
+    result = _start(FIELD_ENCRYPTION_KEYS=VALID_KEY)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "SECRET_KEY" in lines[0]
+
+
+def test_missing_encryption_key_stops_startup_with_one_line_naming_it():
+    result = _start(SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "FIELD_ENCRYPTION_KEYS" in lines[0]
+
+
+def test_malformed_encryption_key_is_refused():
+    result = _start(SECRET_KEY="x" * 60, FIELD_ENCRYPTION_KEYS="not-a-key")
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_mode_starts_without_secrets():
+    result = _start(DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_production_settings_start_with_both_secrets():
+    result = _start(
+        SECRET_KEY="x" * 60, FIELD_ENCRYPTION_KEYS=f"{VALID_KEY},{VALID_KEY}"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_argon2_is_the_first_password_hasher():
+    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
