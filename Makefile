@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test e2e lint format bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests only (Debian's chromium at /usr/bin/chromium); `make test` runs them too.
+e2e: install
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -19,3 +19,6 @@ os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("STATIC_MANIFEST", "0")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="worksome-static-"))
+# pytest-django's live_server with Playwright's sync API runs ORM calls from an
+# event loop thread; the test process is single-user, so this is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
