@@ -1,9 +1,23 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import User
+from .models import (
+    Company,
+    CompanyInvitation,
+    CompanyMembership,
+    CvDownload,
+    FreelancerProfile,
+    Skill,
+    User,
+)
 
 
 @admin.register(User)
@@ -40,3 +54,112 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+class CvDownloadInline(admin.TabularInline):
+    model = CvDownload
+    fields = ("company_name", "downloaded_by", "downloaded_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FreelancerProfile)
+class FreelancerProfileAdmin(admin.ModelAdmin):
+    """The CPR number is masked here; revealing it needs a permission and is audited."""
+
+    list_display = ("full_name", "user", "city", "published_at", "restricted_at")
+    list_filter = ("published_at", "restricted_at", "country")
+    search_fields = ("full_name", "user__email", "city", "company_name")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    filter_horizontal = ("skills",)
+    exclude = ("cpr", "cpr_hash")
+    readonly_fields = ("cpr_display", "photo", "photo_thumbnail", "cv", "slug")
+    inlines = [CvDownloadInline]
+
+    @admin.display(description=_("CPR number"))
+    def cpr_display(self, obj):
+        if not obj or not obj.cpr:
+            return "—"
+        url = reverse("admin:profiles_freelancerprofile_reveal_cpr", args=[obj.pk])
+        return format_html(
+            '{} <a href="{}">{}</a>', obj.cpr_masked, url, _("Reveal (audited)")
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/reveal-cpr/",
+                self.admin_site.admin_view(self.reveal_cpr_view),
+                name="profiles_freelancerprofile_reveal_cpr",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reveal_cpr_view(self, request, pk: int):
+        if not request.user.has_perm("profiles.reveal_cpr"):
+            raise PermissionDenied
+        profile = get_object_or_404(FreelancerProfile, pk=pk)
+        if request.method != "POST":
+            return TemplateResponse(
+                request,
+                "admin/profiles/reveal_cpr_confirm.html",
+                {**self.admin_site.each_context(request), "profile": profile},
+            )
+        cpr = services.freelancer_cpr_reveal(profile=profile, actor=request.user)
+        return TemplateResponse(
+            request,
+            "admin/profiles/reveal_cpr.html",
+            {**self.admin_site.each_context(request), "profile": profile, "cpr": cpr},
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class MembershipInline(admin.TabularInline):
+    model = CompanyMembership
+    raw_id_fields = ("user",)
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "cvr", "city", "verified_at", "closed_at")
+    list_filter = ("verified_at", "closed_at")
+    search_fields = ("name", "cvr", "contact_email")
+    readonly_fields = ("slug", "verified_at", "logo", "logo_thumbnail")
+    inlines = [MembershipInline]
+    actions = ["verify"]
+
+    @admin.action(description=_("Mark as verified (members may download CVs)"))
+    def verify(self, request, queryset):
+        for company in queryset:
+            services.company_verify(company=company, actor=request.user)
+        self.message_user(request, _("Verified."), messages.SUCCESS)
+
+
+@admin.register(CompanyInvitation)
+class CompanyInvitationAdmin(admin.ModelAdmin):
+    list_display = ("company", "email", "role", "created_at", "accepted_at")
+    readonly_fields = ("token_hash",)
+    search_fields = ("email", "company__name")
+
+
+@admin.register(CvDownload)
+class CvDownloadAdmin(admin.ModelAdmin):
+    list_display = ("company_name", "profile", "downloaded_at")
+    date_hierarchy = "downloaded_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(
+    Skill, search_fields=("name",), prepopulated_fields={"slug": ("name",)}
+)

@@ -1,8 +1,28 @@
 from allauth.account.models import EmailAddress, EmailConfirmation
+from rest_framework.authtoken.models import Token
 
-from privacy.registry import Action, Anonymise, PersonalData, Retention, personal_data
+from privacy.registry import (
+    Action,
+    Anonymise,
+    Event,
+    Export,
+    PersonalData,
+    PersonalField,
+    Recipient,
+    Retention,
+    personal_data,
+)
 
-from .models import User
+from .models import (
+    Company,
+    CompanyInvitation,
+    CompanyMembership,
+    CvDownload,
+    FreelancerProfile,
+    Skill,
+    User,
+    account_purpose_ended,
+)
 
 
 @personal_data.register(User)
@@ -17,16 +37,17 @@ class UserData(PersonalData):
         # "!" marks an unusable password: nobody can log in as the anonymised user.
         "password": Anonymise.text("!"),
         "last_login": Anonymise.null(),
-        "date_joined": Anonymise.keep(),
+        "date_joined": Anonymise.month(),
         "closed_at": Anonymise.keep(),
         "is_active": Anonymise.fixed(False),
     }
     export_exclude = ("password",)
     retention = Retention(
         key="profiles.user.closed",
-        purpose_ended="closed_at",
+        purpose_ended=account_purpose_ended(),
         action=Action.ANONYMISE,
-        description="Closed accounts are anonymised 12 months after closing.",
+        description="Accounts are anonymised 12 months after they are closed, or "
+        "after 2 years without use (with a warning e-mail 30 days before).",
     )
 
 
@@ -41,9 +62,10 @@ class EmailAddressData(PersonalData):
     }
     retention = Retention(
         key="profiles.emailaddress.closed",
-        purpose_ended="user__closed_at",
+        purpose_ended=account_purpose_ended("user__"),
         action=Action.DELETE,
-        description="Deleted 12 months after the account is closed.",
+        description="Deleted 12 months after the account is closed or unused for "
+        "2 years.",
     )
 
 
@@ -59,3 +81,171 @@ class EmailConfirmationData(PersonalData):
         description="Verification links expire after 3 days; the rows go within "
         "12 months.",
     )
+
+
+@personal_data.register(FreelancerProfile)
+class FreelancerProfileData(PersonalData):
+    description = (
+        "Your freelancer profile: name, contact details, address, website, CVR "
+        "and (if you gave it) CPR number, headline, skills, about text, photo, CV."
+    )
+    subject = "user"
+    fields = {
+        "slug": Anonymise.unique_text("deleted-"),
+        "full_name": Anonymise.text("Deleted user"),
+        "phone": Anonymise.text(""),
+        "company_name": Anonymise.text(""),
+        "street": Anonymise.text(""),
+        "postal_code": Anonymise.text(""),
+        "city": Anonymise.text(""),
+        "website": Anonymise.text(""),
+        "cvr": Anonymise.text(""),
+        "cpr": Anonymise.null(),
+        "cpr_hash": Anonymise.null(),
+        "headline": Anonymise.text(""),
+        "bio": Anonymise.text(""),
+        "photo": Anonymise.delete_file(),
+        "photo_thumbnail": Anonymise.delete_file(),
+        "cv": Anonymise.delete_file(),
+        "published_at": Anonymise.null(),
+        "created_at": Anonymise.month(),
+        "skills": PersonalField(
+            name="skills",
+            anonymise=Anonymise.keep(),
+            export=Export.using(lambda p: [s.name for s in p.skills.all()]),
+        ),
+    }
+    export_exclude = ("cpr_hash", "photo_thumbnail", "slug")
+    retention = Retention(
+        key="profiles.freelancer.closed",
+        purpose_ended=account_purpose_ended("user__"),
+        action=Action.ANONYMISE,
+        description="Anonymised 12 months after the account is closed or unused "
+        "for 2 years.",
+    )
+
+
+@personal_data.register(Company)
+class CompanyData(PersonalData):
+    description = (
+        "Company profiles you are a member of: name, CVR, address, contact "
+        "e-mail and phone, website, description, logo."
+    )
+    subject = "members"
+    # The page belongs to the company: one member's erasure leaves it to the
+    # others (their membership row goes); a sole member's erasure clears it.
+    shared = True
+    fields = {
+        "name": Anonymise.keep(),
+        "cvr": Anonymise.keep(),
+        "contact_email": Anonymise.text(""),
+        "phone": Anonymise.text(""),
+        "street": Anonymise.text(""),
+        "logo": Anonymise.delete_file(),
+        "logo_thumbnail": Anonymise.delete_file(),
+    }
+    export_exclude = ("logo_thumbnail",)
+    retention = Retention(
+        key="profiles.company.closed",
+        purpose_ended="closed_at",
+        action=Action.ANONYMISE,
+        description="Contact data is removed 12 months after the company closes.",
+    )
+
+
+@personal_data.register(CompanyMembership)
+class CompanyMembershipData(PersonalData):
+    description = "Which companies you belong to, and your role there."
+    subject = "user"
+    fields = {"role": Anonymise.keep(), "created_at": Anonymise.keep()}
+    retention = Retention(
+        key="profiles.membership.closed",
+        purpose_ended=account_purpose_ended("user__"),
+        action=Action.DELETE,
+        description="Deleted 12 months after the account is closed or unused for "
+        "2 years.",
+    )
+
+
+@personal_data.register(CompanyInvitation)
+class CompanyInvitationData(PersonalData):
+    description = "Invitations to join a company that were sent to you."
+    subject = "accepted_by"
+    fields = {
+        "email": Anonymise.unique_email(),
+        "created_at": Anonymise.keep(),
+        "accepted_at": Anonymise.keep(),
+    }
+    retention = Retention(
+        key="profiles.invitation.expired",
+        purpose_ended="expires_at",
+        action=Action.DELETE,
+        description="Deleted 12 months after the invitation expires.",
+    )
+
+
+@personal_data.register(CvDownload)
+class CvDownloadData(PersonalData):
+    description = (
+        "Recipients of your data: which companies downloaded your CV, and when."
+    )
+    subject = "profile__user"
+    fields = {"company_name": Anonymise.keep(), "downloaded_at": Anonymise.keep()}
+    retention = Retention(
+        key="profiles.cvdownload.aged",
+        purpose_ended="downloaded_at",
+        action=Action.DELETE,
+        description="Deleted 12 months after the download.",
+    )
+
+
+personal_data.exempt(Skill, reason="Names of competences, shared by many profiles.")
+
+
+@personal_data.register(Token)
+class ApiTokenData(PersonalData):
+    description = "Your API token, if you created one (the secret is not exported)."
+    subject = "user"
+    fields = {"created": Anonymise.keep()}
+    retention = Retention(
+        key="profiles.apitoken.closed",
+        purpose_ended=account_purpose_ended("user__"),
+        action=Action.DELETE,
+        description="Deleted 12 months after the account is closed or unused for "
+        "2 years.",
+    )
+
+
+# --- Hooks for data-subject requests (privacy never imports profiles) ---------
+
+FreelancerProfileData.restriction_field = "restricted_at"
+
+
+@personal_data.on(Event.ERASE)
+def _close_account_on_erasure(*, user, actor) -> None:
+    """Erasure closes the account first (unpublished, no logins)."""
+    from .services import account_close
+
+    account_close(user=user, actor=actor)
+
+
+@personal_data.recipients_provider
+def _cv_recipients(user) -> list[Recipient]:
+    """Companies that downloaded the member's CV (GDPR Art. 15(1)(c), 19)."""
+    first: dict[object, CvDownload] = {}
+    downloads = (
+        CvDownload.objects.filter(profile__user=user)
+        .select_related("company", "profile")
+        .order_by("downloaded_at", "pk")
+    )
+    for download in downloads:
+        first.setdefault(download.company_id or download.company_name, download)
+    return [
+        Recipient(
+            name=d.company.name if d.company else d.company_name,
+            email=d.company.contact_email if d.company else "",
+            since=d.downloaded_at,
+            reference=d.profile.full_name,
+        )
+        for d in first.values()
+    ]

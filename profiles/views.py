@@ -1,10 +1,436 @@
+from functools import partial
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import (
+    PHOTO_CONSENT_TEXT,
+    CloseAccountForm,
+    CompanyForm,
+    CvForm,
+    FreelancerProfileForm,
+    InviteForm,
+    LogoForm,
+    PhotoForm,
+)
+
+PAGE_SIZE = 20
+
+
+def _add_errors(form, exc: ValidationError, field: str | None = None) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(field, exc)
+
+
+# --- Directory and public pages ---------------------------------------------
+
+
+def home(request):
+    latest = selectors.freelancer_list_public()[:6]
+    return render(request, "home.html", {"latest": latest})
+
+
+def freelancer_list(request):
+    params = {k: request.GET.get(k, "") for k in ("q", "skill", "city")}
+    profiles = selectors.freelancer_list_public(**params)
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "profiles/freelancer_list.html", {"page": page, "params": params}
+    )
+
+
+def freelancer_detail(request, slug: str):
+    profile = selectors.freelancer_get_for_user(slug=slug, user=request.user)
+    can_download, _company = selectors.cv_download_access(
+        profile=profile, user=request.user
+    )
+    return render(
+        request,
+        "profiles/freelancer_detail.html",
+        {
+            "profile": profile,
+            "public": profile.is_public,
+            "can_download_cv": can_download,
+        },
+    )
+
+
+@never_cache
+@login_required
+def freelancer_cv_download(request, slug: str):
+    profile = selectors.freelancer_get_for_user(slug=slug, user=request.user)
+    allowed, company = selectors.cv_download_access(profile=profile, user=request.user)
+    if not allowed:
+        raise Http404
+    services.freelancer_cv_download_record(
+        profile=profile, user=request.user, company=company
+    )
+    extension = profile.cv.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        profile.cv.open("rb"),
+        as_attachment=True,
+        filename=f"cv-{profile.slug}.{extension}",
+        content_type=profile.cv_content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def company_list(request):
+    q = request.GET.get("q", "")
+    page = Paginator(selectors.company_list_public(q=q), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "profiles/company_list.html", {"page": page, "q": q})
+
+
+def company_detail(request, slug: str):
+    company = selectors.company_get_public(slug=slug)
+    role = selectors.company_role_for_user(company=company, user=request.user)
+    return render(
+        request, "profiles/company_detail.html", {"company": company, "role": role}
+    )
+
+
+# --- The member's own pages -------------------------------------------------
 
 
 @never_cache
 @login_required
 def dashboard(request):
-    """The member's own page: what the platform holds about them starts here."""
-    return render(request, "profiles/dashboard.html")
+    profile = selectors.freelancer_profile_for_owner(user=request.user)
+    return render(
+        request,
+        "profiles/dashboard.html",
+        {
+            "profile": profile,
+            "completeness": _completeness(profile),
+            "memberships": selectors.memberships_for_user(user=request.user),
+            "recipients": selectors.cv_recipients_for_owner(user=request.user)[:50],
+        },
+    )
+
+
+def _completeness(profile) -> int:
+    if profile is None:
+        return 0
+    checks = [
+        profile.full_name,
+        profile.headline,
+        profile.bio,
+        profile.city,
+        profile.phone,
+        profile.photo,
+        profile.cv,
+        profile.skills.exists(),
+    ]
+    return round(100 * sum(bool(c) for c in checks) / len(checks))
+
+
+def _owned_profile(request):
+    profile = selectors.freelancer_profile_for_owner(user=request.user)
+    if profile is None:
+        profile = services.freelancer_profile_create(
+            user=request.user, full_name=request.user.email.split("@")[0]
+        )
+    return profile
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    profile = _owned_profile(request)
+    form = FreelancerProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            profile = services.freelancer_profile_update(
+                profile=profile,
+                actor=request.user,
+                data={k: data[k] for k in form.Meta.fields},
+                skills=data["skills_text"],
+            )
+            if data["remove_cpr"]:
+                services.freelancer_cpr_set(
+                    profile=profile, actor=request.user, cpr=None
+                )
+            elif data["cpr"]:
+                services.freelancer_cpr_set(
+                    profile=profile, actor=request.user, cpr=data["cpr"]
+                )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("profiles:dashboard")
+    return render(
+        request, "profiles/profile_edit.html", {"form": form, "profile": profile}
+    )
+
+
+@never_cache
+@login_required
+@reauthentication_required
+def profile_cpr_reveal(request):
+    profile = selectors.freelancer_profile_for_owner(user=request.user)
+    if profile is None or not profile.cpr:
+        raise Http404
+    cpr = services.freelancer_cpr_reveal(profile=profile, actor=request.user)
+    return render(request, "profiles/cpr_reveal.html", {"cpr": cpr})
+
+
+def _upload_page(
+    request, *, form_class, field, store, remove, template, saved, removed
+):
+    """GET: the upload form. POST: upload (``store``) or, with "remove", ``remove``.
+
+    A rejected file is a form error; the stored file stays as it was.
+    """
+    profile = _owned_profile(request)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if "remove" in request.POST:
+            remove(profile=profile, actor=request.user)
+            messages.success(request, removed)
+            return redirect("profiles:dashboard")
+        if form.is_valid():
+            try:
+                store(
+                    profile=profile,
+                    actor=request.user,
+                    upload=form.cleaned_data[field],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc, field)
+            else:
+                messages.success(request, saved)
+                return redirect("profiles:dashboard")
+    return render(request, template, {"form": form, "profile": profile})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_photo(request):
+    return _upload_page(
+        request,
+        form_class=PhotoForm,
+        field="photo",
+        store=partial(
+            services.freelancer_photo_set, consent_text=str(PHOTO_CONSENT_TEXT)
+        ),
+        remove=services.freelancer_photo_remove,
+        template="profiles/photo.html",
+        saved=_("Your photo was saved."),
+        removed=_("Your photo was removed and deleted."),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_cv(request):
+    return _upload_page(
+        request,
+        form_class=CvForm,
+        field="cv",
+        store=services.freelancer_cv_set,
+        remove=services.freelancer_cv_remove,
+        template="profiles/cv.html",
+        saved=_("Your CV was saved."),
+        removed=_("Your CV was removed."),
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_publish(request):
+    """GET: a preview of exactly what becomes public. POST: publish or unpublish."""
+    profile = _owned_profile(request)
+    if request.method == "POST":
+        if "unpublish" in request.POST:
+            services.freelancer_unpublish(profile=profile, actor=request.user)
+            messages.success(request, _("Your profile is no longer public."))
+            return redirect("profiles:dashboard")
+        try:
+            services.freelancer_publish(profile=profile, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your profile is now public."))
+            return redirect(profile.get_absolute_url())
+    return render(
+        request,
+        "profiles/publish.html",
+        {"profile": profile, "public": True, "preview": True},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_close(request):
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_close(user=request.user, actor=request.user)
+        logout(request)
+        messages.success(request, _("Your account is closed."))
+        return redirect("home")
+    return render(request, "profiles/account_close.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def account_keep(request, token: str):
+    """The inactivity warning's one-click link (POST, so link scanners can't)."""
+    error = None
+    if request.method == "POST":
+        try:
+            services.account_keep(token=token)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Thank you: your account is kept."))
+            return redirect("home")
+    status = 400 if error else 200
+    return render(
+        request, "profiles/account_keep.html", {"error": error}, status=status
+    )
+
+
+# --- Companies ----------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_create(request):
+    form = CompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = services.company_create(
+                actor=request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Your company page was created."))
+            return redirect(company.get_absolute_url())
+    return render(request, "profiles/company_form.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_edit(request, slug: str):
+    company = selectors.company_get_for_owner(slug=slug, user=request.user)
+    form = CompanyForm(request.POST or None, instance=company)
+    logo_form = LogoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if "logo" in request.FILES:
+            if logo_form.is_valid():
+                try:
+                    services.company_logo_set(
+                        company=company,
+                        actor=request.user,
+                        upload=logo_form.cleaned_data["logo"],
+                    )
+                except ValidationError as exc:
+                    _add_errors(logo_form, exc, "logo")
+                else:
+                    messages.success(request, _("The logo was saved."))
+                    return redirect(company.get_absolute_url())
+        elif form.is_valid():
+            try:
+                services.company_update(
+                    company=company, actor=request.user, data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The company page was saved."))
+                return redirect(company.get_absolute_url())
+    return render(
+        request,
+        "profiles/company_form.html",
+        {"form": form, "logo_form": logo_form, "company": company},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_invite(request, slug: str):
+    company = selectors.company_get_for_owner(slug=slug, user=request.user)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation, token = services.company_invite(
+            company=company,
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+        link = request.build_absolute_uri(
+            reverse("profiles:company_invitation", kwargs={"token": token})
+        )
+        send_mail(
+            _("You are invited to join %(company)s on Worksome")
+            % {"company": company.name},
+            _(
+                "%(inviter)s invited you to join %(company)s on Worksome.\n\n"
+                "Accept within 14 days: %(link)s\n\n"
+                "If you don't know them, ignore this e-mail; nothing happens."
+            )
+            % {"inviter": request.user.email, "company": company.name, "link": link},
+            None,
+            [invitation.email],
+        )
+        messages.success(request, _("The invitation was sent."))
+        return redirect(company.get_absolute_url())
+    return render(
+        request, "profiles/company_invite.html", {"form": form, "company": company}
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_invitation(request, token: str):
+    invitation = services.company_invitation_get(token=token)
+    if invitation is None:
+        raise Http404
+    error = None
+    if request.method == "POST":
+        try:
+            services.company_invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, _("You joined %(company)s.") % {"company": invitation.company}
+            )
+            return redirect(invitation.company.get_absolute_url())
+    return render(
+        request,
+        "profiles/company_invitation.html",
+        {"invitation": invitation, "error": error},
+    )

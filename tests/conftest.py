@@ -26,3 +26,39 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_dirs(settings, tmp_path):
+    """Uploads of each test go to its own folders, never into var/."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+
+
+@pytest.fixture
+def freelancer(db):
+    from tests.factories import FreelancerProfileFactory
+
+    return FreelancerProfileFactory()
+
+
+@pytest.fixture
+def verified_company_member(db):
+    """A member of a verified company, who may download published CVs."""
+    from tests.factories import CompanyFactory, UserFactory
+
+    user = UserFactory()
+    company = CompanyFactory(verified=True)
+    company.memberships.create(user=user, role="member")
+    return user
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the TOTP authenticator the admin demands
+    of staff who may see CPR numbers or handle data-subject requests
+    (worksome.middleware.StaffMfaMiddleware)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(admin_user, generate_totp_secret())
+    return admin_user

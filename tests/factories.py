@@ -1,5 +1,6 @@
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from profiles.models import User
 
@@ -25,3 +26,57 @@ class UserFactory(factory.django.DjangoModelFactory):
                 primary=True,
                 verified=extracted if extracted is not None else True,
             )
+
+
+def _cvr(n: int) -> str:
+    """A valid CVR number (modulus 11) derived from n."""
+    weights = (2, 7, 6, 5, 4, 3, 2)
+    for base in range(10_000_000 + n * 97, 99_999_999):
+        digits = str(base)[:7]
+        remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
+        check = (11 - remainder) % 11
+        if check < 10:
+            return digits + str(check)
+    raise AssertionError("no CVR found")
+
+
+class FreelancerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "profiles.FreelancerProfile"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    full_name = factory.Sequence(lambda n: f"Freelancer {n}")
+    slug = factory.Sequence(lambda n: f"freelancer-{n}")
+    headline = "Django developer"
+    city = "Aarhus"
+    published_at = factory.Maybe("published", factory.LazyFunction(timezone.now), None)
+
+    class Params:
+        published = True
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            from profiles.models import Skill
+
+            self.skills.set(
+                Skill.objects.get_or_create(slug=name.lower(), defaults={"name": name})[
+                    0
+                ]
+                for name in extracted
+            )
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "profiles.Company"
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    slug = factory.Sequence(lambda n: f"company-{n}")
+    cvr = factory.Sequence(_cvr)
+    city = "Copenhagen"
+    verified_at = factory.Maybe("verified", factory.LazyFunction(timezone.now), None)
+
+    class Params:
+        verified = False

@@ -148,7 +148,11 @@ def test_password_reset_with_a_malformed_address_is_a_form_error(client):
 
 
 @pytest.mark.django_db
-def test_email_change_needs_verification_of_the_new_address(member_client, member):
+def test_email_change_needs_verification_of_the_new_address(
+    member_client, member, password
+):
+    # Changing the address asks for the password again first.
+    member_client.post("/accounts/reauthenticate/", {"password": password})
     response = member_client.post(
         "/accounts/email/", {"action_add": "", "email": "changed@example.com"}
     )

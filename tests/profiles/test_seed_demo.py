@@ -3,16 +3,21 @@ import io
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from profiles.models import User
+from profiles.models import Company, FreelancerProfile, User
 
 
-def test_seed_demo_is_idempotent_and_verifies_addresses(db):
+def test_seed_demo_is_idempotent_and_makes_a_living_directory(db, client):
     call_command("seed_demo", stdout=io.StringIO())
     first = set(User.objects.values_list("email", flat=True))
     call_command("seed_demo", stdout=io.StringIO())
     assert set(User.objects.values_list("email", flat=True)) == first
-    assert len(first) >= 3
     assert EmailAddress.objects.filter(verified=True).count() == len(first)
+    published = FreelancerProfile.objects.filter(published_at__isnull=False)
+    assert published.count() >= 4
+    assert all(p.photo and p.photo_thumbnail for p in published)
+    assert Company.objects.filter(verified_at__isnull=False).exists()
+    html = client.get("/freelancers/").content.decode()
+    assert "Freja Nielsen" in html and "/media/photos/thumbs/" in html
 
 
 def test_seed_demo_creates_no_admin_outside_debug(db, settings):

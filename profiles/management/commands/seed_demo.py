@@ -1,33 +1,135 @@
-from django.conf import settings
-from django.core.management.base import BaseCommand
+import io
 
-from profiles.services import user_ensure_verified
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from PIL import Image, ImageDraw
+
+from profiles import selectors, services
+from profiles.models import Company
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential
-DEMO_MEMBERS = [
-    "freja.freelancer@example.com",
-    "mads.freelancer@example.com",
-    "company.owner@example.com",
-]
 DEMO_ADMIN = "admin@example.com"
+DEMO_CONSENT_TEXT = "Demo data: photo published with the demo user's consent."
+
+FREELANCERS = [
+    {
+        "email": "freja.freelancer@example.com",
+        "full_name": "Freja Nielsen",
+        "headline": "Senior Django developer",
+        "city": "Aarhus",
+        "company_name": "Freja Nielsen IT",
+        "cvr": "24256790",
+        "skills": ["Python", "Django", "PostgreSQL"],
+        "colour": (31, 95, 191),
+    },
+    {
+        "email": "mads.freelancer@example.com",
+        "full_name": "Mads Holm",
+        "headline": "UX researcher and designer",
+        "city": "Copenhagen",
+        "skills": ["UX research", "Figma", "Accessibility"],
+        "colour": (30, 123, 58),
+    },
+    {
+        "email": "sofie.freelancer@example.com",
+        "full_name": "Sofie Lund",
+        "headline": "Data engineer",
+        "city": "Odense",
+        "skills": ["Python", "Airflow", "dbt"],
+        "colour": (179, 38, 30),
+    },
+    {
+        "email": "jonas.freelancer@example.com",
+        "full_name": "Jonas Berg",
+        "headline": "Cloud and DevOps consultant",
+        "city": "Aalborg",
+        "skills": ["Kubernetes", "Terraform", "AWS"],
+        "colour": (120, 60, 160),
+    },
+]
+COMPANIES = [
+    {
+        "owner": "company.owner@example.com",
+        "name": "Nordlys Software ApS",
+        "cvr": "61126228",
+        "city": "Copenhagen",
+        "contact_email": "hello@nordlys.example",
+        "description": "We build software for Nordic public services.",
+    },
+]
+
+
+def _portrait(initial: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
+    image = Image.new("RGB", (480, 480), colour)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((140, 80, 340, 280), fill=(245, 245, 245))
+    draw.rectangle((100, 300, 380, 480), fill=(245, 245, 245))
+    draw.text((230, 170), initial, fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("portrait.png", buffer.getvalue(), "image/png")
 
 
 class Command(BaseCommand):
-    help = "Create demo members (and, with DEBUG on, a demo admin). Idempotent."
+    help = (
+        "Create demo members, published freelancers with photos and a verified "
+        "company (and, with DEBUG on, a demo admin). Idempotent."
+    )
 
     def handle(self, *args, **options):
-        for email in DEMO_MEMBERS:
-            _user, created = user_ensure_verified(email=email, password=DEMO_PASSWORD)
-            self.stdout.write(f"{'created' if created else 'exists '} {email}")
+        for spec in FREELANCERS:
+            self._freelancer(spec)
+        for spec in COMPANIES:
+            self._company(spec)
         # A superuser with a published password must never reach production.
         if settings.DEBUG:
-            _user, created = user_ensure_verified(
+            _user, created = services.user_ensure_verified(
                 email=DEMO_ADMIN,
                 password=DEMO_PASSWORD,
                 is_staff=True,
                 is_superuser=True,
             )
-            self.stdout.write(f"{'created' if created else 'exists '} {DEMO_ADMIN}")
+            self._say(created, DEMO_ADMIN)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo users ready; password: {DEMO_PASSWORD}")
+            self.style.SUCCESS(f"Demo data ready; password: {DEMO_PASSWORD}")
         )
+
+    def _say(self, created: bool, what: str) -> None:
+        self.stdout.write(f"{'created' if created else 'exists '} {what}")
+
+    def _freelancer(self, spec: dict) -> None:
+        user, created = services.user_ensure_verified(
+            email=spec["email"], password=DEMO_PASSWORD
+        )
+        self._say(created, spec["email"])
+        if selectors.freelancer_profile_for_owner(user=user) is not None:
+            return
+        profile = services.freelancer_profile_create(
+            user=user, full_name=spec["full_name"]
+        )
+        data = {
+            k: spec[k] for k in ("headline", "city", "company_name", "cvr") if k in spec
+        }
+        data["bio"] = f"{spec['full_name']} is a demo freelancer."
+        services.freelancer_profile_update(
+            profile=profile, actor=user, data=data, skills=spec["skills"]
+        )
+        services.freelancer_photo_set(
+            profile=profile,
+            actor=user,
+            upload=_portrait(spec["full_name"][0], spec["colour"]),
+            consent_text=DEMO_CONSENT_TEXT,
+        )
+        services.freelancer_publish(profile=profile, actor=user)
+
+    def _company(self, spec: dict) -> None:
+        owner, created = services.user_ensure_verified(
+            email=spec["owner"], password=DEMO_PASSWORD
+        )
+        self._say(created, spec["owner"])
+        if Company.objects.filter(cvr=spec["cvr"]).exists():
+            return
+        data = {k: v for k, v in spec.items() if k != "owner"}
+        company = services.company_create(actor=owner, data={**data, "country": "DK"})
+        services.company_verify(company=company, actor=None)

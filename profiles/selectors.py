@@ -1,0 +1,173 @@
+"""Reads, and every "may this user see that" decision for profiles and companies.
+
+A profile someone may not see answers 404, never 403, so slugs cannot be probed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from .models import Company, CompanyMembership, CvDownload, FreelancerProfile, Skill
+
+
+def _public_q(prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}published_at__isnull": False,
+            f"{prefix}restricted_at__isnull": True,
+            f"{prefix}user__closed_at__isnull": True,
+            f"{prefix}user__is_active": True,
+        }
+    )
+
+
+def _term(value: str, limit: int = 100) -> str:
+    """A search term: bounded, trimmed, without NUL (PostgreSQL refuses it)."""
+    return value.replace("\x00", "")[:limit].strip()
+
+
+def freelancer_list_public(
+    *, q: str = "", skill: str = "", city: str = ""
+) -> QuerySet[FreelancerProfile]:
+    """Published profiles matching the search, newest first, skills prefetched."""
+    qs = FreelancerProfile.objects.filter(_public_q())
+    if q := _term(q):
+        skill_ids = Skill.objects.filter(name__icontains=q).values("pk")
+        qs = qs.filter(
+            Q(full_name__icontains=q)
+            | Q(headline__icontains=q)
+            | Q(company_name__icontains=q)
+            | Q(skills__in=skill_ids)
+        )
+    if skill := _term(skill, 70):
+        qs = qs.filter(skills__slug=skill)
+    if city := _term(city):
+        qs = qs.filter(city__iexact=city)
+    if q or skill:
+        # Filtering across skills can repeat a row; keep each profile once.
+        qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
+    return (
+        qs.only(
+            "slug",
+            "full_name",
+            "headline",
+            "city",
+            "country",
+            "photo_thumbnail",
+            "published_at",
+        )
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
+        )
+        .order_by("-published_at", "pk")
+    )
+
+
+def freelancer_get_public(*, slug: str) -> FreelancerProfile:
+    profile = (
+        FreelancerProfile.objects.filter(_public_q(), slug=slug)
+        .select_related("user")
+        .prefetch_related("skills")
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
+    """The profile page: public ones for all; others only for the owner and staff."""
+    profile = (
+        FreelancerProfile.objects.filter(slug=slug)
+        .select_related("user")
+        .prefetch_related("skills")
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    if profile.is_public:
+        return profile
+    if user.is_authenticated and (
+        profile.user_id == user.pk or user.has_perm("profiles.view_freelancerprofile")
+    ):
+        return profile
+    raise Http404
+
+
+def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
+    return (
+        FreelancerProfile.objects.filter(user=user).prefetch_related("skills").first()
+    )
+
+
+def companies_verified_for_user(*, user) -> QuerySet[Company]:
+    if not user.is_authenticated:
+        return Company.objects.none()
+    return Company.objects.filter(
+        memberships__user=user, verified_at__isnull=False, closed_at__isnull=True
+    )
+
+
+def cv_download_access(
+    *, profile: FreelancerProfile, user
+) -> tuple[bool, Company | None]:
+    """Who may download a CV, and as which company.
+
+    The owner; staff with the permission; logged-in members of a verified
+    company (recorded as recipients) when the profile is public.
+    """
+    if not user.is_authenticated or not profile.cv:
+        return False, None
+    if profile.user_id == user.pk:
+        return True, None
+    if user.is_staff and user.has_perm("profiles.download_any_cv"):
+        return True, None
+    if profile.is_public:
+        company = companies_verified_for_user(user=user).first()
+        if company is not None:
+            return True, company
+    return False, None
+
+
+def cv_recipients_for_owner(*, user) -> QuerySet[CvDownload]:
+    return CvDownload.objects.filter(profile__user=user).order_by("-downloaded_at")
+
+
+def company_list_public(*, q: str = "") -> QuerySet[Company]:
+    qs = Company.objects.filter(closed_at__isnull=True)
+    if q := _term(q):
+        qs = qs.filter(Q(name__icontains=q) | Q(city__icontains=q))
+    return qs.order_by("name")
+
+
+def company_get_public(*, slug: str) -> Company:
+    company = Company.objects.filter(slug=slug, closed_at__isnull=True).first()
+    if company is None:
+        raise Http404
+    return company
+
+
+def company_role_for_user(*, company: Company, user) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        CompanyMembership.objects.filter(company=company, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def company_get_for_owner(*, slug: str, user) -> Company:
+    """Edit and invite pages: owners only; everyone else gets 404."""
+    company = company_get_public(slug=slug)
+    if (
+        company_role_for_user(company=company, user=user)
+        != CompanyMembership.Role.OWNER
+    ):
+        raise Http404
+    return company
+
+
+def memberships_for_user(*, user) -> QuerySet[CompanyMembership]:
+    return CompanyMembership.objects.filter(user=user).select_related("company")

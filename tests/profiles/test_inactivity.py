@@ -1,0 +1,105 @@
+"""Unused accounts: a warning 30 days ahead, a one-click keep, then the purge."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from privacy.retention import retention_purge
+from profiles import services
+from profiles.models import ACCOUNT_INACTIVITY, User
+from profiles.tasks import inactivity_warnings_send as warnings_task
+from tests.factories import FreelancerProfileFactory, UserFactory
+
+YEAR = dt.timedelta(days=365)
+RULE = "profiles.user.closed"
+
+
+def _last_seen(user, ago: dt.timedelta) -> User:
+    moment = timezone.now() - ago
+    User.objects.filter(pk=user.pk).update(last_login=moment, date_joined=moment)
+    return User.objects.get(pk=user.pk)
+
+
+def _send(now=None) -> int:
+    return services.inactivity_warnings_send(
+        now=now, build_link=lambda token: f"https://example.test/account/keep/{token}/"
+    )
+
+
+def test_member_is_warned_once_30_days_before_anonymisation(
+    db, django_capture_on_commit_callbacks
+):
+    due = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=20))
+    _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=40))
+    _last_seen(UserFactory(), dt.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _send() == 1
+    assert [m.to for m in mail.outbox] == [[due.email]]
+    assert "account/keep/" in mail.outbox[0].body
+    assert _send() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_unused_accounts_are_anonymised_with_their_profile(db):
+    profile = FreelancerProfileFactory()
+    _last_seen(profile.user, ACCOUNT_INACTIVITY + YEAR + dt.timedelta(days=1))
+    active = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=1))
+    retention_purge()
+    profile.refresh_from_db()
+    user = User.objects.get(pk=profile.user_id)
+    assert user.anonymised_at is not None and not user.is_active
+    assert profile.anonymised_at is not None
+    active.refresh_from_db()
+    assert active.anonymised_at is None
+
+
+def test_keep_link_restarts_the_clock(client, db, django_capture_on_commit_callbacks):
+    user = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        _send()
+    token = re.search(r"account/keep/([^/\s]+)/", mail.outbox[0].body).group(1)
+    page = client.get(f"/account/keep/{token}/")
+    assert page.status_code == 200
+    response = client.post(f"/account/keep/{token}/")
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.activity_confirmed_at is not None
+    run = retention_purge(rule_key=RULE, now=timezone.now() + dt.timedelta(days=30))
+    assert run.rules.get().anonymised == 0
+    # A new period of inactivity would get a new warning, not this one again.
+    assert _send() == 0
+
+
+def test_logging_in_restarts_the_clock(db):
+    user = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR + dt.timedelta(days=1))
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    run = retention_purge(rule_key=RULE)
+    assert run.rules.get().anonymised == 0
+
+
+@pytest.mark.parametrize("token", ["forged", "1:abc:def", "x" * 300])
+def test_forged_keep_link_is_a_clear_400_and_changes_nothing(client, db, token):
+    user = _last_seen(UserFactory(), ACCOUNT_INACTIVITY)
+    response = client.post(f"/account/keep/{token}/")
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+    user.refresh_from_db()
+    assert user.activity_confirmed_at is None
+
+
+def test_a_closed_account_cannot_be_kept(client, db):
+    user = UserFactory()
+    token = services.keep_account_token(user=user)
+    services.account_close(user=user, actor=user)
+    assert client.post(f"/account/keep/{token}/").status_code == 400
+
+
+def test_the_warning_task_runs_daily(db):
+    _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=5))
+    assert warnings_task.apply().get() == 1
+    task = PeriodicTask.objects.get(task="profiles.tasks.inactivity_warnings_send")
+    assert (task.crontab.hour, task.crontab.minute) == ("9", "0")
