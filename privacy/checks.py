@@ -103,6 +103,22 @@ def _check_declaration(declaration) -> list[checks.CheckMessage]:
                     id="privacy.E002",
                 )
             )
+    retention = declaration.retention
+    if (
+        retention is not None
+        and retention.action == "anonymise"
+        and not declaration.marks_anonymised
+    ):
+        errors.append(
+            checks.Error(
+                f"{label} is anonymised by the retention rule {retention.key!r} but "
+                "has no 'anonymised_at' field to mark anonymised rows.",
+                hint="Add anonymised_at = models.DateTimeField(null=True, "
+                "blank=True, editable=False); the anonymisers set it.",
+                obj=declaration,
+                id="privacy.E005",
+            )
+        )
     # Walk the subject path; it must end at the user model.
     target = model
     try:
@@ -166,4 +182,65 @@ def check_personal_data(app_configs=None, *, registry: Registry | None = None, *
                     id="privacy.E004",
                 )
             )
+    return errors
+
+
+# --- Processors: every cookie vendor and tracker has a processor row -----------
+
+
+@checks.register("privacy", checks.Tags.database)
+def check_processors(app_configs=None, databases=None, **kwargs):
+    """privacy.E010: a cookie vendor or an enabled tracker without a Processor row.
+
+    It reads the database, so it runs only when databases are checked
+    (``check --database default``, ``migrate``), and says nothing while the
+    tables do not exist yet.
+    """
+    from django.conf import settings
+    from django.db import connections
+
+    from .models import Processor
+    from .policy import TRACKER_PROCESSORS, controller
+
+    if not databases:
+        return []
+    errors: list[checks.CheckMessage] = []
+    cookie_details = global_apps.get_model("consent", "CookieDetails")
+    for alias in databases:
+        connection = connections[alias]
+        tables = set(connection.introspection.table_names())
+        if Processor._meta.db_table not in tables:
+            continue
+        processors = Processor.objects.using(alias)
+        vendors = {v.casefold() for v in processors.values_list("vendor", flat=True)}
+        keys = set(processors.values_list("key", flat=True))
+        if cookie_details._meta.db_table in tables:
+            first_party = controller().get("cookie_vendor", "").casefold()
+            cookie_vendors = sorted(
+                set(
+                    cookie_details.objects.using(alias).values_list("vendor", flat=True)
+                )
+            )
+            for vendor in cookie_vendors:
+                folded = vendor.casefold()
+                if folded and folded != first_party and folded not in vendors:
+                    errors.append(
+                        checks.Error(
+                            f"The cookie vendor {vendor!r} has no processor "
+                            "row, so the privacy policy does not name it.",
+                            hint="Add it in the admin under Privacy > Processors, "
+                            "with the same vendor name as on the cookie list.",
+                            id="privacy.E010",
+                        )
+                    )
+        for setting, key in TRACKER_PROCESSORS.items():
+            if getattr(settings, setting, "") and key not in keys:
+                errors.append(
+                    checks.Error(
+                        f"{setting} is set but no processor has the key {key!r}, "
+                        "so the privacy policy does not name who receives the data.",
+                        hint=f"Add a processor with key {key!r}, or unset {setting}.",
+                        id="privacy.E010",
+                    )
+                )
     return errors

@@ -1,8 +1,32 @@
-"""Personal data of Django's and third-party apps that no app of ours owns."""
+"""Personal data of privacy's own models and of Django's and third-party apps
+that no app of ours owns."""
+
+import datetime as dt
 
 from django.contrib.admin.models import LogEntry
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 
-from .registry import Action, Anonymise, PersonalData, Retention, personal_data
+from . import personal_data_security  # noqa: F401  (registers on import)
+from .models import (
+    AuditEvent,
+    DataSubjectRequest,
+    ExportArchive,
+    LegalHold,
+    MarketingSuppression,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    ProcessingActivity,
+    Processor,
+)
+from .registry import (
+    Action,
+    Anonymise,
+    LegalException,
+    PersonalData,
+    Retention,
+    personal_data,
+)
 
 
 @personal_data.register(LogEntry)
@@ -30,4 +54,150 @@ personal_data.exempt(
 personal_data.exempt(
     "django_celery_beat.PeriodicTask",
     reason="Names of scheduled jobs.",
+)
+
+
+@personal_data.register(AuditEvent)
+class AuditEventData(PersonalData):
+    description = (
+        "A log of changes to your personal data and of who viewed protected "
+        "data such as your CPR number (who, what, when; never the data itself)."
+    )
+    subject = "subject"
+    fields = {"at": Anonymise.keep(), "action": Anonymise.keep()}
+    retention = Retention(
+        key="privacy.audit.aged",
+        purpose_ended="at",
+        action=Action.DELETE,
+        description="Audit events are deleted 12 months after the event.",
+    )
+    legal_exceptions = (
+        LegalException(
+            key="privacy.audit.dsr",
+            reason="Proof that data-subject requests were handled (GDPR Art. "
+            "5(2) accountability), kept for the 3-year limitation period of "
+            "claims (forældelsesloven § 3). Holds no personal data besides the "
+            "link to the (anonymised) account.",
+            keeps=Q(action__startswith="dsr."),
+            retention=Retention(
+                key="privacy.audit.dsr.aged",
+                purpose_ended="at",
+                after=dt.timedelta(days=3 * 365),
+                action=Action.DELETE,
+                description="Records of how your privacy requests were handled "
+                "are deleted 3 years after each step.",
+            ),
+        ),
+    )
+
+
+@personal_data.register(LegalHold)
+class LegalHoldData(PersonalData):
+    description = "Legal holds that keep your data beyond its usual retention."
+    subject = "subject"
+    fields = {"reason": Anonymise.keep(), "until": Anonymise.keep()}
+    retention = Retention(
+        key="privacy.legalhold.ended",
+        purpose_ended=Coalesce(F("released_at"), F("until")),
+        action=Action.DELETE,
+        description="Deleted 12 months after the hold ends.",
+    )
+
+
+@personal_data.register(DataSubjectRequest)
+class DataSubjectRequestData(PersonalData):
+    description = (
+        "Your privacy requests (access, correction, erasure, restriction, "
+        "portability, objection, consent withdrawal): what you asked, the "
+        "address we reply to, and how and when we handled it."
+    )
+    subject = "subject"
+    fields = {
+        "kind": Anonymise.keep(),
+        "status": Anonymise.keep(),
+        "email": Anonymise.unique_email(),
+        "details": Anonymise.text(""),
+        "received_at": Anonymise.keep(),
+        "due_at": Anonymise.keep(),
+        "extended_due_at": Anonymise.keep(),
+        "extension_reason": Anonymise.keep(),
+        "completed_at": Anonymise.keep(),
+        "rejected_at": Anonymise.keep(),
+        "rejection_reason": Anonymise.keep(),
+        "legal_exceptions": Anonymise.keep(),
+        "recipients_notified": Anonymise.keep(),
+    }
+    retention = Retention(
+        key="privacy.dsr.closed",
+        # Closed requests end when closed; unconfirmed ones when the link expires.
+        purpose_ended=Case(
+            When(status="received", then=F("token_expires_at")),
+            default=Coalesce(F("completed_at"), F("rejected_at")),
+        ),
+        action=Action.ANONYMISE,
+        description="The reply address and your words are removed 12 months "
+        "after the request is closed; what was done, and when, stays.",
+    )
+
+
+@personal_data.register(ExportArchive)
+class ExportArchiveData(PersonalData):
+    description = "The copy of your data we prepared for you to download (a ZIP file)."
+    subject = "subject"
+    fields = {
+        "created_at": Anonymise.keep(),
+        "expires_at": Anonymise.keep(),
+        # The archive itself is not exported again inside a new archive.
+        "file": Anonymise.delete_file(),
+    }
+    export_exclude = ("file",)
+    retention = Retention(
+        key="privacy.export.expired",
+        # The purpose ends when the 7-day link expires: the row and its file
+        # are deleted by the first purge after that (RetentionPolicy periods
+        # are at least a day, hence the day subtracted here).
+        purpose_ended=F("expires_at") - dt.timedelta(days=1),
+        after=dt.timedelta(days=1),
+        action=Action.DELETE,
+        description="Deleted, with the file, when the 7-day download link expires.",
+    )
+
+
+personal_data.exempt(
+    MarketingSuppression,
+    reason="Keyed hashes (HMAC) of addresses that objected to marketing; kept "
+    "after erasure so the objection holds (Art. 21(3)); not linked to an "
+    "account and not reversible without the secret key.",
+)
+
+
+# --- The privacy policy -----------------------------------------------------------
+
+
+@personal_data.register(PolicyAcknowledgement)
+class PolicyAcknowledgementData(PersonalData):
+    description = (
+        "When we e-mailed you about a significant change of this privacy policy "
+        "and when you acknowledged the notice."
+    )
+    subject = "user"
+    fields = {
+        "version": Anonymise.keep(),
+        "notified_at": Anonymise.keep(),
+        "acknowledged_at": Anonymise.keep(),
+    }
+    retention = Retention(
+        key="privacy.policyack.closed",
+        purpose_ended="user__closed_at",
+        action=Action.DELETE,
+        description="Deleted 12 months after your account is closed.",
+    )
+
+
+personal_data.exempt(
+    Processor,
+    ProcessingActivity,
+    PolicyVersion,
+    reason="The processor register, the record of processing activities and the "
+    "policy text: about the platform, not about people.",
 )

@@ -31,11 +31,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Concat, Now, TruncMonth
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 DEFAULT_RETENTION = dt.timedelta(days=365)
+#: the field that marks a row as anonymised (set by both anonymiser forms).
+ANONYMISED_AT = "anonymised_at"
 INVALID_EMAIL_DOMAIN = "invalid.example"
 
 
@@ -76,6 +78,24 @@ class _Keep(Anonymiser):
 
     def describe(self) -> str:
         return "kept"
+
+
+class _Month(Anonymiser):
+    """A date-time coarsened to the first of its month (UTC): statistics keep
+    when, roughly, without a timestamp that could single a person out."""
+
+    def value(self, instance, field):
+        moment = field.value_from_object(instance)
+        if moment is None:
+            return None
+        moment = moment.astimezone(dt.UTC)
+        return moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    def expression(self, field):
+        return TruncMonth(field.attname, output_field=field, tzinfo=dt.UTC)
+
+    def describe(self) -> str:
+        return "kept to the month"
 
 
 class _Fixed(Anonymiser):
@@ -155,6 +175,10 @@ class Anonymise:
     @staticmethod
     def keep() -> Anonymiser:
         return _Keep()
+
+    @staticmethod
+    def month() -> Anonymiser:
+        return _Month()
 
 
 # --- Exporters -------------------------------------------------------------
@@ -274,6 +298,14 @@ class PersonalData:
     legal_exceptions: tuple[LegalException, ...] = ()
     #: what the data is, in words the privacy policy can show.
     description: str = ""
+    #: rows shared by several subjects (a company page and its members): erasing
+    #: one subject anonymises a row only when they are its only subject; the
+    #: others keep it, and it follows its retention rule.
+    shared: bool = False
+    #: a nullable datetime field set while processing is restricted (GDPR Art.
+    #: 18) and cleared when the restriction is lifted; None when the model has
+    #: no such flag.
+    restriction_field: str | None = None
 
     model: type[models.Model]
 
@@ -352,6 +384,9 @@ class PersonalData:
                 spec.anonymise.value(instance, model_field),
             )
             changed.append(model_field.name)
+        if self.marks_anonymised:
+            setattr(instance, ANONYMISED_AT, timezone.now())
+            changed.append(ANONYMISED_AT)
         return changed, files
 
     def anonymise_updates(self) -> dict[str, Combinable]:
@@ -361,7 +396,18 @@ class PersonalData:
             if spec.anonymise.changes_value:
                 model_field = self.model._meta.get_field(spec.name)
                 updates[model_field.attname] = spec.anonymise.expression(model_field)
+        if self.marks_anonymised:
+            updates[ANONYMISED_AT] = Now()
         return updates
+
+    @property
+    def marks_anonymised(self) -> bool:
+        """Whether rows record when they were anonymised (``anonymised_at``).
+
+        Anonymised rows keep their purpose-end date, so without the mark the
+        purge would pick them again on every run.
+        """
+        return any(f.name == ANONYMISED_AT for f in self.model._meta.concrete_fields)
 
     def file_fields(self) -> list[str]:
         return [
@@ -375,16 +421,63 @@ class PersonalData:
         """
         if self.retention is None:
             return self.model._default_manager.none()
-        now = now or timezone.now()
-        qs = self.model._default_manager.alias(
-            _purpose_ended=self.retention.purpose_ended_expression()
-        ).filter(_purpose_ended__lt=now - self.retention.after)
+        return self.rules()[0].expired(now=now)
+
+    def rules(self) -> list[RetentionRule]:
+        """The ordinary rule first, then one per legal exception with its own rule."""
+        rules = []
+        if self.retention is not None:
+            kept = tuple(e.keeps for e in self.legal_exceptions)
+            rules.append(RetentionRule(self, self.retention, exclude=kept))
         for exception in self.legal_exceptions:
-            qs = (
-                qs.exclude(exception.keeps)
-                if exception.keeps is not None
-                else qs.none()
+            if exception.retention is not None:
+                scope = exception.keeps if exception.keeps is not None else Q()
+                rules.append(RetentionRule(self, exception.retention, scope=scope))
+        return rules
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """One retention rule of a declaration, over the rows it governs."""
+
+    declaration: PersonalData
+    retention: Retention
+    #: rows this rule governs (a legal exception's part); Q() means all rows.
+    scope: Q = field(default_factory=Q)
+    #: parts kept by legal exceptions (None: the whole model is kept).
+    exclude: tuple[Q | None, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.retention.key
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.declaration.model
+
+    def expired(
+        self, *, now: dt.datetime | None = None, after: dt.timedelta | None = None
+    ) -> models.QuerySet:
+        """Rows whose purpose ended more than ``after`` (default: the rule's) ago.
+
+        Already-anonymised rows are not expired again.
+        """
+        now = now or timezone.now()
+        after = self.retention.after if after is None else after
+        qs = (
+            self.model._default_manager.alias(
+                _purpose_ended=self.retention.purpose_ended_expression()
             )
+            .filter(self.scope)
+            .filter(_purpose_ended__lt=now - after)
+        )
+        for kept in self.exclude:
+            qs = qs.none() if kept is None else qs.exclude(kept)
+        if (
+            self.retention.action == Action.ANONYMISE
+            and self.declaration.marks_anonymised
+        ):
+            qs = qs.filter(**{f"{ANONYMISED_AT}__isnull": True})
         return qs
 
 
@@ -395,10 +488,44 @@ class AlreadyRegistered(Exception):
     pass
 
 
+class Event(enum.StrEnum):
+    """Moments of a data-subject request at which an app may have to act.
+
+    Handlers are called as ``handler(user=..., actor=...)`` inside the
+    transaction of the request's step, so they must not send e-mail or start
+    tasks directly (use ``transaction.on_commit``) and must be idempotent.
+    """
+
+    #: processing restricted (Art. 18): stop using the subject's data.
+    RESTRICT = "restrict"
+    #: the restriction was lifted.
+    LIFT_RESTRICTION = "lift_restriction"
+    #: withdraw every consent the subject gave (Art. 7(3)).
+    WITHDRAW_CONSENTS = "withdraw_consents"
+    #: objection to direct marketing (Art. 21(2)): stop it.
+    OBJECT = "object"
+    #: erasure (Art. 17), before the registry anonymises or deletes the rows.
+    ERASE = "erase"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone the subject's data was disclosed to (GDPR Art. 15(1)(c), 19)."""
+
+    name: str
+    email: str
+    since: dt.datetime | None = None
+    #: how the recipient knows the subject (e.g. the name on the CV they got);
+    #: used only in the notice sent to the recipient, never stored.
+    reference: str = ""
+
+
 @dataclass
 class Registry:
     _declarations: dict[type[models.Model], PersonalData] = field(default_factory=dict)
     _exempt: dict[str, str] = field(default_factory=dict)
+    _handlers: dict[str, list[Callable]] = field(default_factory=dict)
+    _recipient_providers: list[Callable] = field(default_factory=list)
 
     def register(self, model: type[models.Model]):
         """Class decorator: ``@personal_data.register(Model)`` on a declaration."""
@@ -460,6 +587,47 @@ class Registry:
     def rows_for_subject(self, user) -> Iterable[tuple[PersonalData, models.QuerySet]]:
         for declaration in self.declarations():
             yield declaration, declaration.rows_for(user)
+
+    # Hooks: how an app acts on a data-subject request without privacy
+    # importing it.
+    def on(self, event: Event | str, handler: Callable | None = None):
+        """Register ``handler(user=, actor=)`` for ``event``; usable as a decorator.
+
+        Registering the same function twice for an event has no effect.
+        """
+        event = Event(event)
+
+        def add(func: Callable) -> Callable:
+            handlers = self._handlers.setdefault(str(event), [])
+            if func not in handlers:
+                handlers.append(func)
+            return func
+
+        return add if handler is None else add(handler)
+
+    def handlers(self, event: Event | str) -> list[Callable]:
+        return list(self._handlers.get(str(Event(event)), []))
+
+    def emit(self, event: Event | str, *, user, actor) -> None:
+        """Call every handler of ``event``, in registration order."""
+        for handler in self.handlers(event):
+            handler(user=user, actor=actor)
+
+    def recipients_provider(self, func: Callable) -> Callable:
+        """Register ``func(user) -> list[Recipient]``; usable as a decorator."""
+        if func not in self._recipient_providers:
+            self._recipient_providers.append(func)
+        return func
+
+    def recipients(self, user) -> list[Recipient]:
+        """Everyone the subject's data was disclosed to, from every provider."""
+        found: list[Recipient] = []
+        for provider in self._recipient_providers:
+            found.extend(provider(user))
+        return found
+
+    def restriction_declarations(self) -> list[PersonalData]:
+        return [d for d in self.declarations() if d.restriction_field]
 
 
 personal_data = Registry()

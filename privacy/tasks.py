@@ -21,3 +21,52 @@ def sessions_clear_expired() -> int:
     """
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task(time_limit=60 * 60, soft_time_limit=55 * 60)
+def retention_purge(*, dry_run: bool = False, rule_key: str | None = None) -> dict:
+    """The daily purge (beat, 03:00 Copenhagen). Returns the run's counts."""
+    from .retention import retention_purge as purge
+
+    run = purge(dry_run=dry_run, rule_key=rule_key, triggered_by="celery")
+    return {
+        "run": run.pk,
+        "status": run.status,
+        "rules": {
+            r.rule_key: {
+                "matched": r.matched,
+                "anonymised": r.anonymised,
+                "deleted": r.deleted,
+                "skipped_hold": r.skipped_hold,
+                "errors": r.errors,
+            }
+            for r in run.rules.all()
+        },
+    }
+
+
+@shared_task(time_limit=60 * 30, soft_time_limit=60 * 25)
+def dsr_export_build_task(*, request_id: int, base_url: str = "") -> dict:
+    """Build the export ZIP of an access or portability request."""
+    from .export import dsr_export_build
+
+    archive = dsr_export_build(request_id=request_id, base_url=base_url)
+    if archive is None:
+        return {"request": request_id, "built": False}
+    return {"request": request_id, "built": True, "size": archive.size}
+
+
+@shared_task(time_limit=300)
+def dsr_digest_send() -> int:
+    """Daily (beat, 07:00 Copenhagen): overdue and due-soon requests to staff."""
+    from .dsr import dsr_digest_send as send
+
+    return send()
+
+
+@shared_task(time_limit=60 * 60, soft_time_limit=55 * 60)
+def policy_change_notify_task(*, version_id: int, base_url: str = "") -> int:
+    """E-mail members about a significant privacy policy version, once each."""
+    from .policy import policy_change_notify
+
+    return policy_change_notify(version_id=version_id, base_url=base_url)

@@ -53,51 +53,67 @@ def _database_url(settings_dict) -> str:
     return f"postgres://{auth}{host}:{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture
-def celery_worker_queue(postgres_db, redis_url):
-    """A real `celery worker` process on its own queue, on the test database."""
-    queue = f"itest-{uuid.uuid4().hex[:12]}"
-    env = {
+def worker_env(settings_dict, redis_url: str) -> dict:
+    return {
         **os.environ,
-        "DATABASE_URL": _database_url(postgres_db),
+        "DATABASE_URL": _database_url(settings_dict),
         "CELERY_BROKER_URL": redis_url,
     }
-    log = tempfile.TemporaryFile("w+")  # noqa: SIM115
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worksome",
-            "worker",
-            "--pool=solo",
-            "--queues",
-            queue,
-            "--hostname",
-            f"{queue}@%h",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=info",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield queue
-    finally:
+
+
+@pytest.fixture
+def start_workers(postgres_db, redis_url):
+    """Start n real `celery worker` processes on one private queue, on the test DB."""
+    started = []
+
+    def start(n: int = 1) -> str:
+        queue = f"itest-{uuid.uuid4().hex[:12]}"
+        for i in range(n):
+            log = tempfile.TemporaryFile("w+")  # noqa: SIM115
+            worker = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "worksome",
+                    "worker",
+                    "--pool=solo",
+                    "--queues",
+                    queue,
+                    "--hostname",
+                    f"{queue}-{i}@%h",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--prefetch-multiplier=1",
+                    "--loglevel=info",
+                ],
+                cwd=ROOT,
+                env=worker_env(postgres_db, redis_url),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            started.append((worker, log))
+        return queue
+
+    yield start
+    for worker, _log in started:
         worker.terminate()
+    for worker, log in started:
         try:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
-        log.seek(0)
-        output = log.read()
-        log.close()
         if worker.returncode not in (0, -15):
-            print(output)
+            log.seek(0)
+            print(log.read())
+        log.close()
+
+
+@pytest.fixture
+def celery_worker_queue(start_workers):
+    """One real `celery worker` process on its own queue, on the test database."""
+    return start_workers(1)
 
 
 def wait_for(predicate, timeout: float = 30.0):

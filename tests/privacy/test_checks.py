@@ -7,7 +7,7 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from privacy.checks import check_personal_data
-from privacy.registry import Anonymise, PersonalData, Registry, Retention
+from privacy.registry import Action, Anonymise, PersonalData, Registry, Retention
 
 
 def _ids(messages):
@@ -184,7 +184,9 @@ def test_duplicate_retention_keys_are_an_error(throwaway_apps):
                 (PersonalData,),
                 {
                     "subject": "owner",
-                    "retention": Retention(key="same", purpose_ended="id"),
+                    "retention": Retention(
+                        key="same", purpose_ended="id", action=Action.DELETE
+                    ),
                 },
             )
         )
@@ -195,3 +197,21 @@ def test_the_project_itself_passes_the_check():
     """Every personal-data model of the installed apps is declared or exempt."""
     assert check_personal_data() == []
     call_command("check", "--fail-level", "ERROR")
+
+
+def test_anonymise_rule_without_an_anonymised_at_mark_is_an_error(throwaway_apps):
+    class Note(models.Model):
+        owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+        closed_at = models.DateTimeField(null=True)
+
+        class Meta:
+            app_label = "privacy"
+
+    registry = Registry()
+
+    @registry.register(Note)
+    class NoteData(PersonalData):
+        subject = "owner"
+        retention = Retention(key="note", purpose_ended="closed_at")
+
+    assert _ids(_check(throwaway_apps, registry)) == ["privacy.E005"]

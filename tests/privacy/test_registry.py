@@ -51,7 +51,7 @@ def test_export_row_holds_personal_fields_but_never_the_password_hash(db):
 
 
 def _anonymised_values(user):
-    user.refresh_from_db()
+    user.refresh_from_db()  # also loads anonymised_at for the assertion below
     return (user.email, user.password, user.last_login, user.is_active)
 
 
@@ -63,6 +63,10 @@ def test_row_and_sql_anonymisation_give_the_same_result(db):
         user.last_login = timezone.now()
         user.save()
 
+    User.objects.filter(pk__in=[by_row.pk, by_sql.pk]).update(
+        date_joined=dt.datetime(2024, 5, 17, 13, 45, tzinfo=dt.UTC)
+    )
+    by_row.refresh_from_db()
     changed, files = declaration.anonymise_instance(by_row)
     by_row.save(update_fields=changed)
     User.objects.filter(pk=by_sql.pk).update(**declaration.anonymise_updates())
@@ -72,6 +76,10 @@ def test_row_and_sql_anonymisation_give_the_same_result(db):
     assert row_values[0] == f"deleted-{by_row.pk}@invalid.example"
     assert sql_values[0] == f"deleted-{by_sql.pk}@invalid.example"
     assert row_values[1:] == sql_values[1:] == ("!", None, False)
+    # Dates kept for statistics are coarsened to the month, in both forms.
+    for user in (by_row, by_sql):
+        assert (user.date_joined.day, user.date_joined.hour) == (1, 0)
+    assert by_row.anonymised_at is not None and by_sql.anonymised_at is not None
     assert not by_row.has_usable_password()
     assert files == []
     untouched.refresh_from_db()
@@ -178,3 +186,12 @@ def test_registering_a_model_twice_is_refused():
 def test_an_exemption_needs_a_reason():
     with pytest.raises(ValueError):
         Registry().exempt("auth.Group", reason="")
+
+
+def test_anonymised_rows_are_not_expired_again(db):
+    now = timezone.now()
+    user = UserFactory(closed_at=now - dt.timedelta(days=400))
+    declaration = personal_data.get(User)
+    assert list(declaration.expired(now=now)) == [user]
+    User.objects.filter(pk=user.pk).update(**declaration.anonymise_updates())
+    assert list(declaration.expired(now=now)) == []

@@ -1,0 +1,249 @@
+"""The access / portability export: one ZIP with everything about one subject.
+
+What must never happen, and how it is prevented:
+- Someone else's data in the archive: rows come only from each declaration's
+  ``rows_for(subject)``, and only the fields the declaration exports; files
+  only from those rows' exported file fields.
+- An archive anyone but the subject can fetch: it is written to private
+  storage (no URL); the download views check the logged-in subject or a
+  random link token (only its hash is stored) and refuse after expiry; the
+  retention purge deletes expired archives and their files.
+- Two workers building the same archive: the build claims the archive row
+  (pending -> building) under ``SELECT ... FOR UPDATE SKIP LOCKED``; a second
+  worker finds nothing to claim and returns.
+- Memory growing with the archive: the ZIP is written straight into its
+  storage file with ``zipfile``, and every member file is copied in chunks.
+- A half-written archive offered for download: the row becomes "ready" only
+  after the ZIP is closed; a failed build deletes its partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import shutil
+import zipfile
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import texts
+from .dsr import EXPORT_VALID_FOR, _finish, _locked, _url
+from .models import DataSubjectRequest, ExportArchive, RetentionPolicy
+from .registry import personal_data
+from .selectors import registry_overview, token_hash
+from .storage import export_storage, export_upload_to
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+
+
+def _progress(archive: ExportArchive, value: int) -> None:
+    # Outside the build's transactions, so the status page sees it at once.
+    ExportArchive.objects.filter(pk=archive.pk).update(progress=min(value, 99))
+
+
+def _retention_periods() -> list[dict]:
+    policies = {p.key: p for p in RetentionPolicy.objects.all()}
+    periods = []
+    for declaration in personal_data.declarations():
+        for rule in declaration.rules():
+            policy = policies.get(rule.key)
+            periods.append(
+                {
+                    "data": declaration.model._meta.label,
+                    "rule": rule.key,
+                    "days_after_purpose_ends": policy.period_days
+                    if policy
+                    else rule.retention.after.days,
+                    "then": str(rule.retention.action),
+                    "description": rule.retention.description,
+                }
+            )
+    return periods
+
+
+def _about(user) -> dict:
+    """The facts GDPR Art. 15(1)(a)-(h) requires besides the data itself."""
+    recipients = [
+        {
+            "name": r.name,
+            "since": r.since.isoformat() if r.since else None,
+        }
+        for r in personal_data.recipients(user)
+    ]
+    return {
+        "controller": {
+            "name": "Worksome",
+            "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+        },
+        "purposes": [
+            {"data": row["model"], "purpose": row["description"]}
+            for row in registry_overview()
+        ],
+        "categories": [
+            {"data": row["model"], "fields": row["fields"]}
+            for row in registry_overview()
+        ],
+        "recipients": {
+            "companies_that_received_your_data": recipients,
+            "processors": str(
+                _(
+                    "Our hosting and e-mail providers process data on our behalf "
+                    "under data processing agreements; they may not use it for "
+                    "anything else."
+                )
+            ),
+        },
+        "retention": _retention_periods(),
+        "rights": [str(r) for r in texts.RIGHTS],
+        "complaint_authority": texts.COMPLAINT_AUTHORITY,
+        "source": str(texts.SOURCE_TEXT),
+        "automated_decision_making": str(texts.AUTOMATED_DECISIONS_TEXT),
+    }
+
+
+def _safe_member_name(name: str) -> str:
+    return PurePosixPath(name).name or "file"
+
+
+def _write_archive(zf: zipfile.ZipFile, archive: ExportArchive, user) -> int:
+    """Write data.json and the subject's files; returns the number of files."""
+    declarations = list(personal_data.declarations())
+    data: dict[str, list] = {}
+    attachments: list[tuple[str, object, str]] = []
+    file_index = []
+    for i, declaration in enumerate(declarations):
+        model = declaration.model
+        label = model._meta.label
+        rows = []
+        file_specs = [
+            spec
+            for spec in declaration.personal_fields()
+            if spec.exported and spec.export.includes_file
+        ]
+        for instance in declaration.rows_for(user).distinct().order_by("pk"):
+            rows.append(declaration.export_row(instance))
+            for spec in file_specs:
+                file = getattr(instance, spec.name)
+                if file:
+                    member = (
+                        f"files/{label}/{instance.pk}/{spec.name}/"
+                        f"{_safe_member_name(file.name)}"
+                    )
+                    storage = model._meta.get_field(spec.name).storage
+                    attachments.append((member, storage, file.name))
+                    file_index.append(
+                        {
+                            "data": label,
+                            "id": instance.pk,
+                            "field": spec.name,
+                            "path": member,
+                        }
+                    )
+        if rows:
+            data[label] = rows
+        _progress(archive, 5 + 60 * (i + 1) // max(len(declarations), 1))
+    payload = {
+        "generated_at": timezone.now().isoformat(),
+        "format": "worksome-export/1",
+        "data": data,
+        "files": file_index,
+        "about_this_processing": _about(user),
+    }
+    with zf.open("data.json", "w") as out:
+        encoder = json.JSONEncoder(indent=2, ensure_ascii=False, default=str)
+        for chunk in encoder.iterencode(payload):
+            out.write(chunk.encode("utf-8"))
+    for n, (member, storage, name) in enumerate(attachments):
+        try:
+            with storage.open(name, "rb") as source, zf.open(member, "w") as target:
+                shutil.copyfileobj(source, target, CHUNK)
+        except FileNotFoundError:
+            logger.warning("export: a file named in the registry is missing")
+            continue
+        _progress(archive, 65 + 34 * (n + 1) // len(attachments))
+    return len(attachments)
+
+
+def _claim(request_id: int) -> ExportArchive | None:
+    with transaction.atomic():
+        archive = (
+            ExportArchive.objects.select_for_update(skip_locked=True)
+            .filter(request_id=request_id, status=ExportArchive.Status.PENDING)
+            .first()
+        )
+        if archive is None:
+            return None
+        archive.status = ExportArchive.Status.BUILDING
+        archive.started_at = timezone.now()
+        archive.progress = 1
+        archive.save(update_fields=["status", "started_at", "progress"])
+        return archive
+
+
+def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | None:
+    """Build the export of a request, mark it ready and complete the request.
+
+    Returns None when there is nothing to build (already built, or another
+    worker is on it). Idempotent: running it again changes nothing.
+    """
+    archive = _claim(request_id)
+    if archive is None:
+        return None
+    name = export_upload_to(archive, "")
+    try:
+        with (
+            export_storage.open_new(name) as handle,
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
+            _write_archive(zf, archive, archive.subject)
+    except Exception as exc:
+        export_storage.delete(name)
+        ExportArchive.objects.filter(pk=archive.pk).update(
+            status=ExportArchive.Status.FAILED,
+            error=type(exc).__name__,
+            finished_at=timezone.now(),
+        )
+        raise
+    token = secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():
+            archive = ExportArchive.objects.select_for_update().get(pk=archive.pk)
+            request = _locked(DataSubjectRequest(pk=request_id))
+            now = timezone.now()
+            archive.file.name = name
+            archive.size = export_storage.size(name)
+            archive.status = ExportArchive.Status.READY
+            archive.progress = 100
+            archive.finished_at = now
+            archive.expires_at = now + EXPORT_VALID_FOR
+            archive.token_hash = token_hash(token)
+            archive.save()
+            link = _url(
+                base_url, reverse("privacy:export_token", kwargs={"token": token})
+            )
+            if request.is_open:
+                _finish(
+                    request,
+                    actor=None,
+                    base_url=base_url,
+                    extra=_(
+                        "Your data is ready. Download it within 7 days (the link "
+                        "works for you only and expires on %(expires)s):\n%(link)s"
+                    )
+                    % {
+                        "expires": f"{timezone.localtime(archive.expires_at):%Y-%m-%d}",
+                        "link": link,
+                    },
+                )
+    except Exception:
+        export_storage.delete(name)
+        raise
+    return archive

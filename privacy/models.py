@@ -1,0 +1,572 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .storage import export_storage, export_upload_to
+
+
+class AuditEvent(models.Model):
+    """Who did what to whose personal data, and when. Append-only.
+
+    ``details`` holds ids and field names only, never personal data itself.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["subject", "-at"], name="audit_subject_at_idx")]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RetentionPolicy(models.Model):
+    """The admin-tunable mirror of one retention rule of the registry.
+
+    Rows are created from the registry (never by hand) and never deleted: a
+    rule is switched off with ``enabled``, not removed.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    model_label = models.CharField(max_length=100)
+    action = models.CharField(max_length=20)
+    description = models.TextField(blank=True)
+    default_period_days = models.PositiveIntegerField()
+    period_days = models.PositiveIntegerField(
+        _("period (days)"),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Days after the purpose ended before the action is taken."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("retention policy")
+        verbose_name_plural = _("retention policies")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class LegalHold(models.Model):
+    """Keep data the purge would otherwise remove (litigation, authority request).
+
+    Either a whole subject (``subject``) or one row (``content_type`` and
+    ``object_id``) is held, until ``until`` or until released.
+    """
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="legal_holds",
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    reason = models.TextField(_("reason"))
+    until = models.DateTimeField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject__isnull=False)
+                | (models.Q(content_type__isnull=False) & ~models.Q(object_id="")),
+                name="legalhold_has_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Legal hold {self.pk}"
+
+
+class PurgeRun(models.Model):
+    """One run of the retention purge. Counts only, never personal data."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", _("completed")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    dry_run = models.BooleanField(default=False)
+    triggered_by = models.CharField(max_length=30, default="command")
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+
+    def __str__(self) -> str:
+        return f"Purge {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PurgeRunRule(models.Model):
+    run = models.ForeignKey(PurgeRun, on_delete=models.CASCADE, related_name="rules")
+    rule_key = models.CharField(max_length=100)
+    model_label = models.CharField(max_length=100)
+    action = models.CharField(max_length=20)
+    matched = models.PositiveIntegerField(default=0)
+    anonymised = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    skipped_hold = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rule_key"]
+
+    def __str__(self) -> str:
+        return self.rule_key
+
+
+# --- Data-subject requests --------------------------------------------------
+
+
+class DataSubjectRequest(models.Model):
+    """A request under GDPR Art. 15-22, from receipt to completion or rejection.
+
+    Changed only through ``privacy.dsr`` (every step is an audit event whose
+    target is this row). ``email`` is where replies go; erasure replaces it.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access to my data")
+        RECTIFICATION = "rectification", _("Correct my data")
+        ERASURE = "erasure", _("Delete my data")
+        RESTRICTION = "restriction", _("Restrict (block) the use of my data")
+        PORTABILITY = "portability", _("Move my data (machine-readable copy)")
+        OBJECTION = "objection", _("Object to marketing")
+        CONSENT_WITHDRAWAL = "consent_withdrawal", _("Withdraw all my consents")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        VERIFIED = "verified", _("Verified")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.VERIFIED, Status.IN_PROGRESS)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        db_index=True,
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_subject_requests",
+        verbose_name=_("subject"),
+    )
+    email = models.EmailField(_("reply e-mail"), max_length=254)
+    details = models.TextField(_("details"), blank=True, max_length=5000)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    due_at = models.DateTimeField(_("due"))
+    extended_due_at = models.DateTimeField(_("extended due"), null=True, blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    verification_method = models.CharField(max_length=10, blank=True)
+    # Only a hash of the e-mailed token is stored; it is single-use.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    #: [{"model", "key", "reason", "rows"}] of rows an erasure kept by law.
+    legal_exceptions = models.JSONField(default=list, blank=True)
+    #: [{"name", "since", "notified"}] recipients told of the change (Art. 19).
+    recipients_notified = models.JSONField(default=list, blank=True)
+    restriction_applied_at = models.DateTimeField(null=True, blank=True)
+    restriction_lift_notified_at = models.DateTimeField(null=True, blank=True)
+    restriction_lifted_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        permissions = [
+            (
+                "process_datasubjectrequest",
+                "Can verify, start, extend, complete and reject data-subject requests",
+            ),
+            ("execute_erasure", "Can execute erasure requests"),
+            ("apply_restriction", "Can apply and lift restrictions of processing"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="dsr_status_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("privacy:request_detail", kwargs={"pk": self.pk})
+
+    @property
+    def effective_due_at(self):
+        return self.extended_due_at or self.due_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def days_left(self) -> int:
+        return (timezone.localdate(self.effective_due_at) - timezone.localdate()).days
+
+
+class ExportArchive(models.Model):
+    """The ZIP built for an access or portability request (private storage)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    request = models.OneToOneField(
+        DataSubjectRequest, on_delete=models.CASCADE, related_name="export"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_archives",
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(
+        upload_to=export_upload_to,
+        storage=export_storage,
+        blank=True,
+        max_length=200,
+    )
+    size = models.PositiveBigIntegerField(default=0)
+    # Hash of the token in the e-mailed download link.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("export archive")
+        verbose_name_plural = _("export archives")
+
+    def __str__(self) -> str:
+        return f"Export for request #{self.request_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and not (self.is_expired)
+        )
+
+
+class MarketingSuppression(models.Model):
+    """An address that objected to marketing (Art. 21(3)), as a keyed hash.
+
+    It outlives erasure on purpose: without it, the address could be added to
+    marketing again. The hash cannot be turned back into the address without
+    SECRET_KEY; it only answers "has this address objected?".
+    """
+
+    email_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("marketing suppression")
+        verbose_name_plural = _("marketing suppressions")
+
+    def __str__(self) -> str:
+        return f"Suppression {self.email_hash[:12]}"
+
+
+# --- The privacy policy as a product ------------------------------------------
+
+
+class TransferBasis(models.TextChoices):
+    """Why personal data may go to a recipient (GDPR Chapter V)."""
+
+    EEA = "eea", _("Within the EU/EEA (no transfer)")
+    ADEQUACY = "adequacy", _("Adequacy decision (Art. 45)")
+    DPF = "dpf", _("EU-US Data Privacy Framework (adequacy decision, Art. 45)")
+    SCC = "scc", _("Standard contractual clauses 2021/914 (Art. 46(2)(c))")
+
+
+class Processor(models.Model):
+    """A data processor (Art. 28) or other recipient the platform shares data with.
+
+    The privacy policy's sharing and transfer section and the record of
+    processing activities are generated from these rows; a cookie vendor or
+    tracker integration without a row fails ``manage.py check --database``.
+    """
+
+    class Service(models.TextChoices):
+        HOSTING = "hosting", _("Hosting")
+        IT_OPERATIONS = "it_operations", _("IT operations")
+        SMS = "sms", _("SMS gateway")
+        EMAIL = "email", _("E-mail delivery")
+        BANK = "bank", _("Bank and payments")
+        ANALYTICS = "analytics", _("Analytics")
+        ADVERTISING = "advertising", _("Advertising")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        unique=True,
+        help_text=_(
+            "Stable id used by the code (e.g. 'google' for GA_MEASUREMENT_ID)."
+        ),
+    )
+    vendor = models.CharField(
+        _("vendor"),
+        max_length=200,
+        unique=True,
+        help_text=_("As named on the cookie list, so cookies can be matched to it."),
+    )
+    service = models.CharField(_("service"), max_length=20, choices=Service.choices)
+    data_categories = models.TextField(_("data categories"))
+    country = models.CharField(_("country of processing"), max_length=100)
+    transfer_basis = models.CharField(
+        _("transfer basis"),
+        max_length=10,
+        choices=TransferBasis.choices,
+        default=TransferBasis.EEA,
+    )
+    transfer_assessment_date = models.DateField(
+        _("transfer impact assessment"),
+        null=True,
+        blank=True,
+        help_text=_("Required with standard contractual clauses."),
+    )
+    dpa_signed_on = models.DateField(_("DPA signed"), null=True, blank=True)
+    link = models.URLField(_("link"), blank=True, help_text=_("Vendor's privacy page."))
+
+    class Meta:
+        ordering = ["service", "vendor"]
+        verbose_name = _("processor")
+        verbose_name_plural = _("processors")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(transfer_basis="scc")
+                | models.Q(transfer_assessment_date__isnull=False),
+                name="processor_scc_has_assessment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.vendor
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.transfer_basis == TransferBasis.SCC
+            and self.transfer_assessment_date is None
+        ):
+            raise ValidationError(
+                {
+                    "transfer_assessment_date": _(
+                        "Standard contractual clauses need the date of the "
+                        "transfer impact assessment."
+                    )
+                }
+            )
+
+    @property
+    def is_transfer(self) -> bool:
+        """Whether data leaves the EU/EEA (a Chapter V transfer)."""
+        return self.transfer_basis != TransferBasis.EEA
+
+
+class ProcessingActivity(models.Model):
+    """One entry of the record of processing activities (GDPR Art. 30(1))."""
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = "a", _("Consent (Art. 6(1)(a))")
+        CONTRACT = "b", _("Contract (Art. 6(1)(b))")
+        LEGAL_OBLIGATION = "c", _("Legal obligation (Art. 6(1)(c))")
+        VITAL_INTERESTS = "d", _("Vital interests (Art. 6(1)(d))")
+        PUBLIC_TASK = "e", _("Public task (Art. 6(1)(e))")
+        LEGITIMATE_INTERESTS = "f", _("Legitimate interests (Art. 6(1)(f))")
+
+    purpose = models.CharField(_("purpose"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=1, choices=LegalBasis.choices
+    )
+    legal_basis_note = models.TextField(
+        _("legal basis, explained"),
+        blank=True,
+        help_text=_("E.g. the legitimate interest, or the law that obliges us."),
+    )
+    data_subjects = models.CharField(_("data subjects"), max_length=200)
+    data_categories = models.TextField(_("data categories"))
+    recipients = models.ManyToManyField(
+        Processor,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("recipients"),
+    )
+    retention_key = models.CharField(
+        _("retention rule"),
+        max_length=100,
+        help_text=_(
+            "Key of the retention rule (Retention policies) whose period the "
+            "purge applies to this data."
+        ),
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "purpose"]
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("processing activities")
+
+    def __str__(self) -> str:
+        return self.purpose
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .retention import retention_rules
+
+        keys = {rule.key for rule in retention_rules()}
+        if self.retention_key and self.retention_key not in keys:
+            raise ValidationError(
+                {"retention_key": _("No retention rule has this key.")}
+            )
+
+
+class PolicyVersion(models.Model):
+    """One version of the privacy policy's editorial text.
+
+    The rendered policy is this text plus sections generated from the records
+    the code uses. Published versions are never edited (the admin makes them
+    read-only), so the list of versions and their diffs is the history.
+    """
+
+    version = models.CharField(_("version"), max_length=32, unique=True)
+    effective_date = models.DateField(_("effective date"))
+    summary = models.TextField(_("summary of changes"), blank=True)
+    significant = models.BooleanField(
+        _("significant change"),
+        default=False,
+        help_text=_(
+            "Members are told on every page until they acknowledge it, and "
+            "by e-mail once."
+        ),
+    )
+    intro = models.TextField(_("introduction"), blank=True)
+    security = models.TextField(_("security"), blank=True)
+    contact = models.TextField(_("contact"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    TEXT_BLOCKS = ("summary", "intro", "security", "contact")
+
+    class Meta:
+        ordering = ["-effective_date", "-published_at", "-pk"]
+        verbose_name = _("privacy policy version")
+        verbose_name_plural = _("privacy policy versions")
+
+    def __str__(self) -> str:
+        return self.version
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class PolicyAcknowledgement(models.Model):
+    """A member and a significant policy version: when they were told by
+    e-mail and when they acknowledged the notice. One row per pair, so the
+    e-mail goes out once (``notified_at``) whatever the number of workers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="policy_acknowledgements",
+    )
+    version = models.ForeignKey(
+        PolicyVersion, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    notified_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("policy acknowledgement")
+        verbose_name_plural = _("policy acknowledgements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "version"], name="policy_ack_user_version"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["version", "notified_at"], name="policy_ack_notified_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version_id}: {self.user_id}"

@@ -1,0 +1,516 @@
+"""The privacy policy as a product: versions, generated sections, change notices.
+
+Every section of ``/privacy/`` except the editorial text of a ``PolicyVersion``
+is read from the records the code itself uses: the controller from settings,
+the data and retention periods from the registry and the ``RetentionPolicy``
+rows the purge applies, purposes from ``ProcessingActivity``, sharing and
+transfers from ``Processor``, cookies from consent's cookie catalogue. So the
+policy cannot promise one thing while the code does another.
+
+Invariants of the change notice (``policy_change_notify``):
+- Nobody is e-mailed twice about one version: each (member, version) pair has
+  one ``PolicyAcknowledgement`` row (unique constraint); a batch of rows
+  without ``notified_at`` is claimed with ``SELECT ... FOR UPDATE SKIP
+  LOCKED`` and marked in the same transaction, so concurrent workers never
+  claim the same row and a re-run finds nothing left.
+- Mail goes out after the batch commits. A send that raises clears that
+  row's mark again, so a later run retries it; a worker killed between the
+  commit and the send loses that batch's mails (at most once, never twice).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    PolicyAcknowledgement,
+    PolicyVersion,
+    ProcessingActivity,
+    Processor,
+    RetentionPolicy,
+)
+from .registry import Action, personal_data
+from .retention import retention_rules
+from .services import audit_record
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_BATCH_SIZE = 200
+
+DEFAULT_CONTROLLER = {
+    "name": "Worksome ApS",
+    "address": "Danmark",
+    "cvr": "",
+    "email": "privacy@worksome.example",
+    "phone": "",
+    # The vendor name the controller's own (first-party) cookies are listed
+    # under on the cookie list; they need no processor row.
+    "cookie_vendor": "Worksome (this website)",
+}
+
+SUPERVISORY_AUTHORITY = {
+    "name": "Datatilsynet",
+    "address": "Carl Jacobsens Vej 35, 2500 Valby",
+    "email": "dt@datatilsynet.dk",
+    "url": "https://www.datatilsynet.dk/",
+}
+
+#: tracker id setting -> the key of the Processor that receives its data.
+TRACKER_PROCESSORS = {
+    "GA_MEASUREMENT_ID": "google",
+    "META_PIXEL_ID": "meta",
+    "TWITTER_PIXEL_ID": "x",
+}
+
+ACTION_DONE = {
+    Action.ANONYMISE: gettext_lazy("anonymised"),
+    Action.DELETE: gettext_lazy("deleted"),
+}
+
+
+# --- Selectors ------------------------------------------------------------------
+
+
+def controller() -> dict[str, str]:
+    """The data controller, from ``settings.PRIVACY_CONTROLLER`` (read now)."""
+    configured = getattr(settings, "PRIVACY_CONTROLLER", None) or {}
+    return {**DEFAULT_CONTROLLER, **configured}
+
+
+def policy_version_current(*, today: dt.date | None = None) -> PolicyVersion | None:
+    """The version in force: the latest published one already effective."""
+    today = today or timezone.localdate()
+    return (
+        PolicyVersion.objects.filter(
+            published_at__isnull=False,
+            published_at__lte=timezone.now(),
+            effective_date__lte=today,
+        )
+        .order_by("-effective_date", "-published_at", "-pk")
+        .first()
+    )
+
+
+CURRENT_VERSION_CACHE_KEY = "privacy:policy_version_current:v1"
+# A version whose effective date arrives is picked up within this many seconds.
+CURRENT_VERSION_CACHE_TIMEOUT = 60
+
+
+def policy_version_current_label() -> str | None:
+    """The name of the version in force, cached: the cookie banner asks on
+    every page, so this costs no query on most of them."""
+    label = cache.get(CURRENT_VERSION_CACHE_KEY)
+    if label is None:
+        current = policy_version_current()
+        label = current.version if current is not None else ""
+        cache.set(CURRENT_VERSION_CACHE_KEY, label, CURRENT_VERSION_CACHE_TIMEOUT)
+    return label or None
+
+
+@receiver(post_save, sender=PolicyVersion, dispatch_uid="privacy.policy.cache")
+@receiver(post_delete, sender=PolicyVersion, dispatch_uid="privacy.policy.cache_del")
+def _policy_version_changed(sender, **kwargs) -> None:
+    # Again after commit: a page rendered meanwhile may have cached the old one.
+    cache.delete(CURRENT_VERSION_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CURRENT_VERSION_CACHE_KEY))
+
+
+def policy_versions_published() -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.filter(
+        published_at__isnull=False, published_at__lte=timezone.now()
+    ).order_by("-effective_date", "-published_at", "-pk")
+
+
+@dataclass(frozen=True)
+class RulePeriod:
+    key: str
+    model: str
+    description: str
+    days: int
+    action: str
+    enabled: bool
+
+    @property
+    def months(self) -> int | None:
+        """Whole months when the period is a whole number of years, else None."""
+        return self.days // 365 * 12 if self.days % 365 == 0 else None
+
+
+def retention_periods() -> dict[str, RulePeriod]:
+    """Rule key -> the period the purge applies (the RetentionPolicy row's, or
+    the rule's default until the purge has created the row)."""
+    policies = {p.key: p for p in RetentionPolicy.objects.all()}
+    periods = {}
+    for rule in retention_rules():
+        policy = policies.get(rule.key)
+        periods[rule.key] = RulePeriod(
+            key=rule.key,
+            model=str(rule.model._meta.verbose_name).capitalize(),
+            description=rule.retention.description,
+            days=policy.period_days if policy else rule.retention.after.days,
+            action=str(ACTION_DONE[rule.retention.action]),
+            enabled=policy.enabled if policy else True,
+        )
+    return periods
+
+
+def data_collected(periods: dict[str, RulePeriod]) -> list[dict]:
+    """The registry's declarations with the period the purge really uses."""
+    rows = []
+    for declaration in personal_data.declarations():
+        retention = declaration.retention
+        period = periods.get(retention.key) if retention else None
+        rows.append(
+            {
+                "model": str(declaration.model._meta.verbose_name).capitalize(),
+                "description": declaration.description,
+                "fields": [
+                    str(declaration.model._meta.get_field(spec.name).verbose_name)
+                    for spec in declaration.personal_fields()
+                ],
+                "period": period,
+            }
+        )
+    return sorted(rows, key=lambda row: row["model"])
+
+
+def processors_list() -> list[Processor]:
+    return list(Processor.objects.all())
+
+
+def activities_list(periods: dict[str, RulePeriod]) -> list[dict]:
+    """Processing activities with their recipients, transfers and period."""
+    activities = ProcessingActivity.objects.prefetch_related("recipients")
+    result = []
+    for activity in activities:
+        recipients = list(activity.recipients.all())
+        result.append(
+            {
+                "activity": activity,
+                "recipients": recipients,
+                "transfers": [p for p in recipients if p.is_transfer],
+                "period": periods.get(activity.retention_key),
+            }
+        )
+    return result
+
+
+def cookie_groups() -> list:
+    """consent's cookie groups with their cookies and vendor details."""
+    from consent.selectors import cookie_catalogue
+
+    return cookie_catalogue()
+
+
+def policy_context() -> dict:
+    """Everything ``privacy/policy.html`` renders."""
+    periods = retention_periods()
+    processors = processors_list()
+    return {
+        "version": policy_version_current(),
+        "controller": controller(),
+        "authority": SUPERVISORY_AUTHORITY,
+        "registry": data_collected(periods),
+        "activities": activities_list(periods),
+        "processors": processors,
+        "transfers": [p for p in processors if p.is_transfer],
+        "cookie_groups": cookie_groups(),
+        "retention": sorted(periods.values(), key=lambda p: (p.model, p.key)),
+    }
+
+
+def policy_version_text(version: PolicyVersion) -> list[str]:
+    """The editorial text of a version as lines, headed per block (for diffs)."""
+    lines: list[str] = [
+        f"Version {version.version}, effective {version.effective_date}"
+    ]
+    for name in PolicyVersion.TEXT_BLOCKS:
+        label = str(PolicyVersion._meta.get_field(name).verbose_name).capitalize()
+        lines.append("")
+        lines.append(f"## {label}")
+        lines.extend(getattr(version, name).splitlines())
+    return lines
+
+
+def policy_version_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[tuple]:
+    """A unified diff of two versions' text: [(kind, line)], kind in
+    ``" "``, ``"+"``, ``"-"``, ``"@"``."""
+    diff = difflib.unified_diff(
+        policy_version_text(old),
+        policy_version_text(new),
+        fromfile=old.version,
+        tofile=new.version,
+        lineterm="",
+        n=3,
+    )
+    result = []
+    for line in diff:
+        if line.startswith(("---", "+++")):
+            continue
+        kind = line[:1] if line[:1] in "+-@" else " "
+        result.append((kind, line[1:] if kind in "+- " else line))
+    return result
+
+
+def policy_version_get_published(*, version: str) -> PolicyVersion:
+    """A published version by its name; ValidationError when there is none."""
+    found = policy_versions_published().filter(version=version).first()
+    if found is None:
+        raise ValidationError(
+            _("There is no published version %(v)s."), params={"v": version[:32]}
+        )
+    return found
+
+
+def policy_notice_version(*, user) -> PolicyVersion | None:
+    """The significant version a member still has to acknowledge, or None.
+
+    The newest published significant version that is in force; members who
+    joined after it was published saw it at sign-up and are not asked.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    version = (
+        PolicyVersion.objects.filter(
+            significant=True,
+            published_at__isnull=False,
+            published_at__lte=timezone.now(),
+            effective_date__lte=timezone.localdate(),
+        )
+        .order_by("-effective_date", "-published_at", "-pk")
+        .first()
+    )
+    if version is None or user.date_joined >= version.published_at:
+        return None
+    acknowledged = PolicyAcknowledgement.objects.filter(
+        user=user, version=version, acknowledged_at__isnull=False
+    ).exists()
+    return None if acknowledged else version
+
+
+def ropa_rows() -> list[dict]:
+    """The record of processing activities (Art. 30(1)) as flat rows."""
+    periods = retention_periods()
+    ctrl = controller()
+    rows = []
+    for entry in activities_list(periods):
+        activity = entry["activity"]
+        period = entry["period"]
+        rows.append(
+            {
+                "controller": ctrl["name"],
+                "controller_cvr": ctrl["cvr"],
+                "controller_email": ctrl["email"],
+                "purpose": activity.purpose,
+                "description": activity.description,
+                "legal_basis": activity.get_legal_basis_display(),
+                "legal_basis_note": activity.legal_basis_note,
+                "data_subjects": activity.data_subjects,
+                "data_categories": activity.data_categories,
+                "recipients": "; ".join(
+                    f"{p.vendor} ({p.get_service_display()})"
+                    for p in entry["recipients"]
+                ),
+                "transfers": "; ".join(
+                    f"{p.vendor}: {p.country}, {p.get_transfer_basis_display()}"
+                    for p in entry["transfers"]
+                ),
+                "retention_rule": activity.retention_key,
+                "retention_days": period.days if period else None,
+                "retention_action": period.action if period else "",
+            }
+        )
+    return rows
+
+
+# --- Services -------------------------------------------------------------------
+
+
+def policy_version_publish(*, version: PolicyVersion, actor, base_url: str = ""):
+    """Publish a version now; a significant one is announced to members.
+
+    Publishing twice is refused, so the e-mail task is queued once.
+    """
+    from .tasks import policy_change_notify_task
+
+    with transaction.atomic():
+        locked = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.published_at is not None:
+            raise ValidationError(
+                _("Version %(v)s is already published."), params={"v": locked.version}
+            )
+        locked.published_at = timezone.now()
+        locked.save(update_fields=["published_at"])
+        audit_record(
+            actor=actor,
+            subject=None,
+            action="policy.published",
+            target=locked,
+            details={"version": locked.version, "significant": locked.significant},
+        )
+        if locked.significant:
+            transaction.on_commit(
+                lambda: policy_change_notify_task.delay(
+                    version_id=locked.pk, base_url=base_url
+                )
+            )
+    version.published_at = locked.published_at
+    return locked
+
+
+def policy_acknowledge(*, user, version_id) -> PolicyAcknowledgement:
+    """Record that the member saw the notice of a significant version."""
+    try:
+        version_id = int(version_id)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Unknown policy version.")) from None
+    version = (
+        PolicyVersion.objects.filter(
+            pk=version_id,
+            significant=True,
+            published_at__isnull=False,
+            published_at__lte=timezone.now(),
+        )
+        .only("pk")
+        .first()
+    )
+    if version is None:
+        raise ValidationError(_("Unknown policy version."))
+    with transaction.atomic():
+        ack, _created = PolicyAcknowledgement.objects.get_or_create(
+            user=user, version=version
+        )
+        if ack.acknowledged_at is None:
+            ack.acknowledged_at = timezone.now()
+            ack.save(update_fields=["acknowledged_at"])
+    return ack
+
+
+def _eligible_members(version: PolicyVersion) -> QuerySet:
+    return get_user_model().objects.filter(
+        is_active=True,
+        closed_at__isnull=True,
+        anonymised_at__isnull=True,
+        date_joined__lt=version.published_at,
+    )
+
+
+def _create_missing_rows(version: PolicyVersion, batch_size: int) -> None:
+    """One row per eligible member; existing rows (and their marks) stay."""
+    members = _eligible_members(version).exclude(
+        policy_acknowledgements__version=version
+    )
+    last_pk = None
+    while True:
+        page = members.order_by("pk")
+        if last_pk is not None:
+            page = page.filter(pk__gt=last_pk)
+        ids = list(page.values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return
+        PolicyAcknowledgement.objects.bulk_create(
+            [PolicyAcknowledgement(user_id=pk, version=version) for pk in ids],
+            ignore_conflicts=True,
+        )
+        last_pk = ids[-1]
+
+
+def _claim_batch(
+    version: PolicyVersion, batch_size: int, failed: set[int]
+) -> list[tuple[int, str]]:
+    """Mark up to ``batch_size`` unnotified rows as notified; return (row, e-mail).
+
+    Rows whose send failed in this run are left for a later run.
+    """
+    with transaction.atomic():
+        rows = list(
+            PolicyAcknowledgement.objects.filter(
+                version=version,
+                notified_at__isnull=True,
+                user__is_active=True,
+                user__closed_at__isnull=True,
+            )
+            .exclude(pk__in=failed)
+            .order_by("pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "user__email")[:batch_size]
+        )
+        if rows:
+            PolicyAcknowledgement.objects.filter(pk__in=[r[0] for r in rows]).update(
+                notified_at=timezone.now()
+            )
+    return rows
+
+
+def _message(
+    version: PolicyVersion, to: str, base_url: str, connection
+) -> EmailMessage:
+    url = f"{base_url.rstrip('/')}{reverse('privacy:policy')}"
+    body = _(
+        "We have changed our privacy policy (version %(version)s, in force from "
+        "%(date)s).\n\nWhat changed:\n%(summary)s\n\nRead it here: %(url)s\n\n"
+        "This is a service message: we send it to every member once, whatever "
+        "your e-mail preferences.\n"
+    ) % {
+        "version": version.version,
+        "date": version.effective_date.isoformat(),
+        "summary": version.summary or "-",
+        "url": url,
+    }
+    return EmailMessage(
+        _("[Worksome] Our privacy policy has changed"),
+        body,
+        None,
+        [to],
+        connection=connection,
+    )
+
+
+def policy_change_notify(
+    *, version_id: int, base_url: str = "", batch_size: int = NOTIFY_BATCH_SIZE
+) -> int:
+    """E-mail every eligible member about a significant version, once. Returns
+    the number of e-mails sent by this run."""
+    version = PolicyVersion.objects.filter(
+        pk=version_id, significant=True, published_at__isnull=False
+    ).first()
+    if version is None:
+        return 0
+    _create_missing_rows(version, batch_size)
+    sent = 0
+    failed: set[int] = set()
+    connection = get_connection()
+    while True:
+        rows = _claim_batch(version, batch_size, failed)
+        if not rows:
+            return sent
+        batch_failed = []
+        for pk, email in rows:
+            try:
+                sent += _message(version, email, base_url, connection).send()
+            except Exception:
+                # One bad address must not stop the rest; a later run retries it.
+                logger.exception("policy notice: sending failed")
+                batch_failed.append(pk)
+        if batch_failed:
+            failed.update(batch_failed)
+            PolicyAcknowledgement.objects.filter(pk__in=batch_failed).update(
+                notified_at=None
+            )

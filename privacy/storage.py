@@ -1,0 +1,82 @@
+"""Where export archives live: a private folder with no URL.
+
+Archives hold everything about one person, so they go under
+``settings.PRIVATE_MEDIA_ROOT / "exports"`` (outside MEDIA_ROOT), readable by
+the app's own user only, and are served only by a view that checks who asks.
+Names are random, so no name carries personal data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+
+def _exports_root() -> Path:
+    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
+    base = Path(configured) if configured else Path(settings.BASE_DIR) / "var/private"
+    return base / "exports"
+
+
+@deconstructible(path="privacy.storage.ExportStorage")
+class ExportStorage(FileSystemStorage):
+    """Private file storage for export archives (no URL, never in MEDIA_ROOT).
+
+    The location is read from settings whenever it is needed, so tests and
+    deployments can change PRIVATE_MEDIA_ROOT.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            base_url=None,
+            file_permissions_mode=0o600,
+            directory_permissions_mode=0o700,
+        )
+
+    @property
+    def base_location(self) -> str:
+        root = _exports_root()
+        media_root = getattr(settings, "MEDIA_ROOT", "")
+        if media_root:
+            private, public = root.resolve(), Path(media_root).resolve()
+            if private == public or private.is_relative_to(public):
+                raise ImproperlyConfigured(
+                    f"PRIVATE_MEDIA_ROOT ({private}) must not be inside MEDIA_ROOT "
+                    f"({public}): export archives there would be public."
+                )
+        return str(root)
+
+    @property
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Export archives have no URL; a checking view serves them.")
+
+    def open_new(self, name: str):
+        """Create ``name`` for writing (never overwriting); returns a binary file.
+
+        Lets the archive be written straight into storage, chunk by chunk,
+        instead of being built in memory and handed to ``save()``.
+        """
+        path = Path(self.path(name))
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return os.fdopen(fd, "wb")
+
+
+export_storage = ExportStorage()
+
+
+def export_upload_to(instance: object, filename: str) -> str:
+    return f"{uuid4().hex}.zip"
