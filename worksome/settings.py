@@ -5,11 +5,13 @@ DEBUG off, a missing secret stops start-up with a one-line message that names
 the variable to set.
 """
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
+from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -70,27 +72,42 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "phonenumber_field",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "csp",
     "cookie_consent",
     "django_celery_beat",
     "privacy",
     "profiles",
     "consent",
+    "worksome.apps.WorksomeConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "worksome.middleware.SecurityHeadersMiddleware",
+    "worksome.middleware.ConsentAwareCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "consent.middleware.ConsentBodyLimitMiddleware",
+    "worksome.middleware.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "consent.middleware.ConsentMiddleware",
+    "worksome.middleware.StaffMfaMiddleware",
+    "worksome.middleware.SecurityLogMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "worksome.urls"
@@ -131,6 +148,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts ---------------------------------------------------------------
 AUTH_USER_MODEL = "profiles.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out clients before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -169,6 +188,8 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_FORMS = {"signup": "profiles.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Worksome] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Absolute links in e-mails sent outside a request (Celery tasks).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url(
@@ -195,6 +216,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# CVs live here, outside MEDIA_ROOT: only a permission-checking view serves them.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+IMAGE_MAX_PIXELS = 24_000_000
+CV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+PHONENUMBER_DEFAULT_REGION = "DK"
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 # Without the manifest (dev server, tests) WhiteNoise serves the source files.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
@@ -228,7 +255,125 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+# Idle timeout: every request of a logged-in session pushes its expiry forward,
+# so a session ends SESSION_IDLE_TIMEOUT seconds after its last request.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
+SESSION_SAVE_EVERY_REQUEST = True
+# Changing e-mail or password asks for the password again (allauth); revealing a
+# CPR number does too (profiles.views).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+# allauth's own limits (429); "login_failed" is per address across all IPs, so it
+# still holds when django-axes' per address-and-IP lockout is spread over IPs.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/m/ip,20/900s/key",
+}
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+# Responses under these paths are never stored by browsers or proxies: account,
+# profile-edit and data-subject request pages.
+NO_STORE_PATH_PREFIXES = ("/accounts/", "/dashboard/", "/privacy/requests/")
+
+# Content Security Policy (django-csp 4). Tracker hosts are added per response,
+# only for the cookie groups the visitor accepted (worksome.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Cookie group varname -> hosts its trackers load from and send to.
+CSP_CONSENTED_HOSTS = {
+    "analytics": [
+        "https://www.googletagmanager.com",
+        "https://www.google-analytics.com",
+    ],
+    "marketing": [
+        "https://connect.facebook.net",
+        "https://www.facebook.com",
+        "https://static.ads-twitter.com",
+        "https://analytics.twitter.com",
+    ],
+}
+
+# Rate limits (uses, seconds) per client IP, answered with 429 and Retry-After
+# (worksome.ratelimit). Data-subject request intake has its own (privacy.views).
+RATE_LIMITS = {
+    "signup": (env.int("RATE_LIMIT_SIGNUP", default=10), 60 * 60),
+    "password_reset": (env.int("RATE_LIMIT_PASSWORD_RESET", default=5), 60 * 60),
+    "consent": (env.int("RATE_LIMIT_CONSENT", default=60), 60),
+}
+
+# Brute force on login (django-axes): 5 failures of one address from one IP
+# lock that pair out for 15 minutes. Counts live in the cache and expire with
+# the cool-off, so no IP address or tried address is stored in the database.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "axes"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "worksome.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "worksome.security.axes_lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "login", "email"]
+
+# Staff who may reveal CPR numbers or act on data-subject requests must use a
+# TOTP authenticator; the admin sends them to set one up (StaffMfaMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Worksome"
+
+# --- Cache ------------------------------------------------------------------
+# Redis in production (CACHE_URL, e.g. redis://redis:6379/1): rate limits and
+# the cookie catalogue are then shared by every web process. Local memory
+# (one process) otherwise.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["consent"] = {**CACHES["default"], "KEY_PREFIX": "consent"}
+# django-axes counts failed log-ins here: the shared cache when there is one,
+# else a database table (shared by every process, unlike local memory; created
+# by worksome's migration 0001).
+CACHES["axes"] = (
+    {**CACHES["default"], "KEY_PREFIX": "axes"}
+    if "CACHE_URL" in env
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "worksome_axes_cache",
+    }
+)
 
 # --- Celery -----------------------------------------------------------------
 # Without CELERY_BROKER_URL the broker is a folder on disk (kombu's filesystem
@@ -268,6 +413,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
@@ -288,14 +434,57 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ----------------------------------------------------------------
+# JSON lines (LOG_FORMAT=json, the default without DEBUG) or plain text. Every
+# handler masks CPR-, e-mail- and token-shaped strings (worksome.logging).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask": {"()": "worksome.logging.MaskingFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "worksome.logging.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env.str("LOG_FORMAT", default="plain" if DEBUG else "json"),
+            "filters": ["mask"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Privacy policy ---------------------------------------------------------
+# The data controller named on the policy and in replies to requests.
+PRIVACY_CONTROLLER = {
+    "name": env.str("CONTROLLER_NAME", default="Worksome ApS"),
+    "address": env.str(
+        "CONTROLLER_ADDRESS", default="Eksempelvej 1, 8000 Aarhus C, Denmark"
+    ),
+    "cvr": env.str("CONTROLLER_CVR", default="24256790"),
+    "email": env.str("CONTROLLER_EMAIL", default="privacy@worksome.example"),
+    "phone": env.str("CONTROLLER_PHONE", default="+45 70 00 00 00"),
+    "cookie_vendor": "Worksome (this website)",
+}
+
+# --- Consent ----------------------------------------------------------------
+# Tracker ids (GA4 "G-...", Meta pixel, X pixel). Unset: no tracker snippet at
+# all; set: loaded only for visitors who accepted the group.
+GA_MEASUREMENT_ID = env.str("GA_MEASUREMENT_ID", default="")
+META_PIXEL_ID = env.str("META_PIXEL_ID", default="")
+TWITTER_PIXEL_ID = env.str("TWITTER_PIXEL_ID", default="")
+# The privacy policy version the banner cites; a new version asks again.
+# Read only through consent.policy.current_policy_version().
+PRIVACY_POLICY_VERSION = "1"
+# Cookie choices are asked again after this many days.
+CONSENT_MAX_AGE_DAYS = env.int("CONSENT_MAX_AGE_DAYS", default=365)
+CONSENT_VISITOR_COOKIE_NAME = "consent_visitor"
+# Consent endpoints answer 413 above this (Django's own cap is 2.5 MB).
+CONSENT_MAX_BODY_BYTES = 16 * 1024
+# django-cookie-consent: its cookie like the session's, lasting as long as a
+# choice counts; its anonymous LogItem is off (consent records replace it).
+COOKIE_CONSENT_SECURE = SESSION_COOKIE_SECURE
+COOKIE_CONSENT_MAX_AGE = CONSENT_MAX_AGE_DAYS * 24 * 60 * 60
+COOKIE_CONSENT_LOG_ENABLED = False
+# Its cache of cookie groups lives in the shared cache (see CACHES).
+COOKIE_CONSENT_CACHE_BACKEND = "consent"

@@ -2,17 +2,19 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from profiles import views as profiles_views
 
 from . import views
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", profiles_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("cookies/", include("cookie_consent.urls")),
+    # django-cookie-consent's URL names, served by consent's views.
+    path("cookies/", include("consent.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("profiles.urls")),
     path("api/v1/", include("worksome.api_urls")),
@@ -23,6 +25,13 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# allauth's own rate limits answer through this (429 with Retry-After).
+handler429 = "worksome.views.too_many_requests"
+# Outside DRF's views (an unmatched /api/ path, a crash) the API still answers
+# JSON in its error shape.
+handler404 = "worksome.views.page_not_found"
+handler500 = "worksome.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,171 @@
+"""The masking filter on real log records, and the security events logged."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from worksome.logging import JsonFormatter, MaskingFilter, mask
+
+CPR = "0101901234"
+CPR_DASHED = "010190-1234"
+TOKEN = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # DRF token shape
+FERNET = "TjAKJZT6itucCxj53yoE3-BoZsuIwFA1mrKP6Ib37f8="
+
+
+@pytest.fixture
+def captured():
+    """A logger wired like settings.LOGGING: the filter on the handler."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(MaskingFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.security.masking")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, stream
+    logger.removeHandler(handler)
+
+
+def _lines(stream):
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        (f"cpr {CPR} saved", CPR),
+        (f"cpr {CPR_DASHED} saved", CPR_DASHED),
+        (
+            "mail to Zelda.Q+test@sub.example.co.uk failed",
+            "Zelda.Q+test@sub.example.co.uk",
+        ),
+        (f"Authorization: Token {TOKEN}", TOKEN),
+        (f"key {FERNET}", FERNET),
+        ("password=hunter2hunter2", "hunter2hunter2"),
+        ('{"password": "p4ss w"}', "p4ss"),
+        (
+            "/accounts/password/reset/key/3d-c0ffee1234abcdef5678/ opened",
+            "c0ffee1234abcdef5678",
+        ),
+    ],
+)
+def test_secrets_are_masked(captured, text, secret):
+    logger, stream = captured
+    logger.info(text)
+    (line,) = _lines(stream)
+    assert secret not in line["message"]
+
+
+def test_arguments_are_masked_not_just_the_format(captured):
+    logger, stream = captured
+    logger.warning("user %s with cpr %s and %r", "a@b.example", CPR, {"token": TOKEN})
+    (line,) = _lines(stream)
+    assert CPR not in json.dumps(line)
+    assert "a@b.example" not in json.dumps(line)
+    assert TOKEN not in json.dumps(line)
+    assert "[cpr]" in line["message"] and "[email]" in line["message"]
+
+
+def test_tracebacks_are_masked(captured):
+    logger, stream = captured
+    try:
+        raise ValueError(f"bad cpr {CPR} for x@y.example")
+    except ValueError:
+        logger.exception("failed")
+    (line,) = _lines(stream)
+    assert "ValueError" in line["exception"]
+    assert CPR not in line["exception"] and "x@y.example" not in line["exception"]
+
+
+def test_event_fields_are_masked(captured):
+    logger, stream = captured
+    logger.info("evt", extra={"event": {"event": "x", "path": f"/p/{CPR}/"}})
+    (line,) = _lines(stream)
+    assert line["event"] == "x"
+    assert CPR not in line["path"]
+
+
+def test_ordinary_text_is_left_alone():
+    for text in (
+        "GET /freelancers/freelancer-12/ 200",
+        "purge rule profiles.user.closed: 12 rows in 0.031 s",
+        "order 20240101",
+    ):
+        assert mask(text) == text
+
+
+def test_every_configured_handler_masks(settings):
+    for name, handler in settings.LOGGING["handlers"].items():
+        assert "mask" in handler.get("filters", []), name
+    assert settings.LOGGING["filters"]["mask"]["()"] == "worksome.logging.MaskingFilter"
+
+
+# --- Security events ---------------------------------------------------------
+
+
+def _events(caplog):
+    return [
+        getattr(r, "event", {}) for r in caplog.records if r.name == "worksome.security"
+    ]
+
+
+@pytest.mark.django_db
+def test_logins_and_failures_are_logged_without_address_or_password(
+    client, member, password, caplog
+):
+    caplog.set_level(logging.INFO, logger="worksome.security")
+    client.post("/accounts/login/", {"login": member.email, "password": "wrong-pw-1"})
+    client.post("/accounts/login/", {"login": member.email, "password": password})
+    events = _events(caplog)
+    names = [e.get("event") for e in events]
+    assert "login.failed" in names and "login.succeeded" in names
+    assert {"event": "login.succeeded", "user_id": member.pk}.items() <= events[
+        names.index("login.succeeded")
+    ].items()
+    dumped = caplog.text + json.dumps(events)
+    assert member.email not in dumped
+    assert password not in dumped and "wrong-pw-1" not in dumped
+
+
+@pytest.mark.django_db
+def test_authorisation_failures_are_logged(client, caplog):
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    caplog.set_level(logging.INFO, logger="worksome.security")
+    response = client.post("/admin/profiles/freelancerprofile/1/reveal-cpr/")
+    assert response.status_code in (403, 404)
+    client.get("/admin/profiles/freelancerprofile/")  # 403: no view permission
+    events = _events(caplog)
+    assert any(
+        e.get("event") == "authz.denied" and e.get("user_id") == staff.pk
+        for e in events
+    )
+
+
+@pytest.mark.django_db
+def test_admin_access_to_personal_data_is_logged(admin_client, admin_user, caplog):
+    from tests.factories import FreelancerProfileFactory
+
+    profile = FreelancerProfileFactory()
+    caplog.set_level(logging.INFO, logger="worksome.security")
+    url = f"/admin/profiles/freelancerprofile/{profile.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    events = [
+        e for e in _events(caplog) if e.get("event") == "admin.personal_data_access"
+    ]
+    assert events == [
+        {
+            "event": "admin.personal_data_access",
+            "user_id": admin_user.pk,
+            "method": "GET",
+            "path": url,
+            "model": "profiles.FreelancerProfile",
+            "object_id": str(profile.pk),
+            "status": 200,
+        }
+    ]

@@ -1,0 +1,223 @@
+"""Security middleware: headers, per-consent CSP, rate limits, staff MFA, audit log.
+
+- ``SecurityHeadersMiddleware``: Permissions-Policy on every response, and
+  ``Cache-Control: no-store`` under NO_STORE_PATH_PREFIXES.
+- ``ConsentAwareCSPMiddleware``: django-csp's middleware; tracker hosts are
+  added to a response's policy only when the request's visitor accepted that
+  cookie group, so a browser without consent cannot load them at all.
+- ``RateLimitMiddleware``: 429 with Retry-After on sign-up, password reset and
+  the consent endpoints, counted per client IP (keyed hash) in the cache.
+- ``StaffMfaMiddleware``: the admin refuses staff who must use MFA and have no
+  TOTP authenticator (they are sent to set one up), and its own password-only
+  login form is replaced by allauth's, which asks for the TOTP code.
+- ``SecurityLogMiddleware``: structured lines for refused requests (403/429),
+  staff viewing personal data in the admin, and actions on data-subject requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from . import ratelimit, security
+
+# url_name -> RATE_LIMITS scope; only POSTs count.
+RATE_LIMITED_VIEWS = {
+    "account_signup": "signup",
+    "account_reset_password": "password_reset",
+    "cookie_consent_accept": "consent",
+    "cookie_consent_decline": "consent",
+    "consent_choose": "consent",
+    "consents": "consent",  # api:consents
+}
+TRACKER_DIRECTIVES = ("script-src", "img-src", "connect-src", "frame-src")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path_info.startswith(tuple(settings.NO_STORE_PATH_PREFIXES)):
+            # Replaces never_cache's "max-age=0, no-cache, ...": no copy is kept.
+            response["Cache-Control"] = "no-store, private"
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class ConsentAwareCSPMiddleware(CSPMiddleware):
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        hosts = consented_tracker_hosts(request)
+        if hosts:
+            update = dict(parts.update or {})
+            for directive in TRACKER_DIRECTIVES:
+                update[directive] = [*update.get(directive, []), *hosts]
+            parts.update = update
+        return parts
+
+
+def consented_tracker_hosts(request) -> list[str]:
+    if not request.COOKIES:
+        # No cookie, no choice made (and no query for it): nothing is accepted.
+        return []
+    choices = getattr(request, "consent_choices", None) or {}
+    hosts: list[str] = []
+    for varname, group_hosts in settings.CSP_CONSENTED_HOSTS.items():
+        if choices.get(varname) is True:
+            hosts.extend(h for h in group_hosts if h not in hosts)
+    return hosts
+
+
+def too_many_requests(request, retry_after: int):
+    if request.path.startswith("/api/") or request.headers.get(
+        "X-Cookie-Consent-Fetch"
+    ):
+        response = JsonResponse(
+            {
+                "detail": _("Too many requests. Try again in %(s)d seconds.")
+                % {"s": retry_after},
+                "errors": {},
+            },
+            status=429,
+        )
+    else:
+        response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or request.resolver_match is None:
+            return None
+        scope = RATE_LIMITED_VIEWS.get(request.resolver_match.url_name or "")
+        if scope is None:
+            return None
+        wait = ratelimit.hit(ratelimit.limit_for(scope), ratelimit.client_ip(request))
+        if wait is None:
+            return None
+        security_event_for(request, "ratelimit.refused", scope=scope, retry_after=wait)
+        response = too_many_requests(request, wait)
+        response._security_logged = True
+        return response
+
+
+def security_event_for(request, name: str, level: int = logging.WARNING, **fields):
+    user = getattr(request, "user", None)
+    security.security_event(
+        name,
+        level=level,
+        user_id=user.pk if user is not None and user.is_authenticated else None,
+        method=request.method,
+        path=request.path,
+        **fields,
+    )
+
+
+def _admin_prefix() -> str:
+    return reverse("admin:index")
+
+
+class StaffMfaMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        admin = _admin_prefix()
+        if request.path_info.startswith(admin):
+            if request.path_info == reverse("admin:login"):
+                target = request.GET.get("next", admin)
+                if not url_has_allowed_host_and_scheme(
+                    target, allowed_hosts={request.get_host()}
+                ):
+                    target = admin
+                return redirect(f"{reverse('account_login')}?next={target}")
+            user = request.user
+            if security.staff_requires_mfa(user) and not security.user_has_totp(user):
+                security_event_for(request, "admin.mfa_required")
+                messages.warning(
+                    request,
+                    _(
+                        "Your role needs two-factor authentication: set up an "
+                        "authenticator app to use the admin."
+                    ),
+                )
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+ADMIN_OBJECT_RE = re.compile(r"^(?P<app>\w+)/(?P<model>\w+)/(?:(?P<pk>[^/]+)/)?")
+
+
+class SecurityLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        status = response.status_code
+        if status in (401, 403):
+            security_event_for(request, "authz.denied", status=status)
+        elif status == 429:
+            # Rate limits log where they refuse; allauth's and axes' do not.
+            if not getattr(response, "_security_logged", False):
+                security_event_for(request, "ratelimit.refused", status=status)
+        self._admin_access(request, status)
+        if request.method == "POST" and (
+            request.path_info.startswith("/privacy/requests/")
+            or request.path_info.startswith(_admin_prefix() + "privacy/")
+        ):
+            security_event_for(
+                request, "privacy.request_action", level=logging.INFO, status=status
+            )
+        return response
+
+    def _admin_access(self, request, status: int) -> None:
+        admin = _admin_prefix()
+        if (
+            request.method != "GET"
+            or not request.path_info.startswith(admin)
+            or status >= 400
+        ):
+            return
+        match = ADMIN_OBJECT_RE.match(request.path_info[len(admin) :])
+        if match is None:
+            return
+        from django.apps import apps
+
+        from privacy.registry import personal_data
+
+        try:
+            model = apps.get_model(match["app"], match["model"])
+        except LookupError:
+            return
+        if personal_data.get(model) is None:
+            return
+        security_event_for(
+            request,
+            "admin.personal_data_access",
+            level=logging.INFO,
+            model=model._meta.label,
+            object_id=match["pk"],
+            status=status,
+        )
