@@ -1,0 +1,235 @@
+"""Benchmark: the retention purge against a single SQL UPDATE and a save() loop.
+
+For each N, on PostgreSQL, N expired freelancer profiles are anonymised by
+  (a) the purge service (batched, SKIP LOCKED, set-based UPDATE per batch),
+  (b) one hand-written SQL UPDATE of the same rows (the lower bound),
+  (c) a per-object save() loop, timed on a 10k subset and scaled to N.
+Each N runs in a fresh process so peak RSS is per N. Prints one line per N:
+
+  bench purge N=... service=...s sql=...s ratio_sql=...
+      ratio_per_object=... peak_rss_mb=...
+
+Targets (exit status 1 when missed), judged on the N asked for: ratio_sql <= 1.5,
+ratio_per_object >= 50, peak RSS of the largest N within 1.5x of the 10k run.
+A run has a fixed cost (policy sync, the run record: a few commits), so at
+10k rows the ratio to one UPDATE is higher than at 100k and above.
+
+Usage: python bench/purge.py [--n 10000,100000,1000000] [--quick]
+Needs PostgreSQL; BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/
+worksome_bench) is dropped and re-created.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/worksome_bench"
+RULE = "profiles.freelancer.closed"
+PER_OBJECT_SAMPLE = 10_000
+
+
+def _setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "worksome.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault(
+        "FIELD_ENCRYPTION_KEYS", "7f2r8yNn2bK6nX1pQwA3hS9dJ4kL5mZ0vB8cR6tY1uE="
+    )
+    os.environ.setdefault("DJANGO_HTTPS", "0")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _populate(n: int) -> None:
+    """N closed accounts with published profiles, closed 400 days ago (in SQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE profiles_freelancerprofile, profiles_user CASCADE")
+        cur.execute(
+            """
+            INSERT INTO profiles_user (password, is_superuser, email, is_staff,
+                is_active, date_joined, closed_at)
+            SELECT '!', false, 'bench' || g || '@example.com', false, false,
+                now() - interval '3 years', now() - interval '400 days'
+            FROM generate_series(1, %s) AS g
+            """,
+            [n],
+        )
+        cur.execute(
+            """
+            INSERT INTO profiles_freelancerprofile (user_id, slug, full_name, phone,
+                company_name, website, cvr, headline, bio, photo, photo_thumbnail, cv,
+                cv_content_type, published_at, created_at, updated_at, street,
+                postal_code, city, country)
+            SELECT id, 'bench-' || id, 'Bench Person ' || id, '+4520123456',
+                'Firma ApS', 'https://example.com', '24256790', 'Developer',
+                'About me', '', '', '', '', now(), now(), now(), 'Vej 1', '8000',
+                'Aarhus', 'DK'
+            FROM profiles_user
+            """
+        )
+        cur.execute("ANALYZE profiles_user")
+        cur.execute("ANALYZE profiles_freelancerprofile")
+
+
+def _restore() -> None:
+    """Undo the anonymisation so the next method starts from the same rows."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE profiles_freelancerprofile SET slug = 'bench-' || user_id,
+                full_name = 'Bench Person ' || user_id, phone = '+4520123456',
+                company_name = 'Firma ApS', street = 'Vej 1', anonymised_at = NULL,
+                published_at = now()
+            """
+        )
+        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
+
+
+def _service() -> float:
+    from privacy.retention import retention_purge
+
+    start = time.perf_counter()
+    run = retention_purge(rule_key=RULE, triggered_by="bench")
+    elapsed = time.perf_counter() - start
+    assert run.rules.get().errors == 0
+    return elapsed
+
+
+def _sql() -> float:
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE profiles_freelancerprofile AS p SET
+                slug = 'deleted-' || p.id, full_name = 'Deleted user', phone = '',
+                company_name = '', street = '', postal_code = '', city = '',
+                website = '', cvr = '', cpr = NULL, cpr_hash = NULL, headline = '',
+                bio = '', photo = '', photo_thumbnail = '', cv = '',
+                published_at = NULL, anonymised_at = now()
+            FROM profiles_user AS u
+            WHERE p.user_id = u.id AND u.closed_at < now() - interval '365 days'
+                AND p.anonymised_at IS NULL
+            """
+        )
+    return time.perf_counter() - start
+
+
+def _per_object(n: int) -> float:
+    """What row-by-row libraries do: load, anonymise, save() each object."""
+    from privacy.registry import personal_data
+    from profiles.models import FreelancerProfile
+
+    declaration = personal_data.get(FreelancerProfile)
+    sample = min(n, PER_OBJECT_SAMPLE)
+    start = time.perf_counter()
+    for profile in (
+        declaration.expired().order_by("pk")[:sample].iterator(chunk_size=1000)
+    ):
+        declaration.anonymise_instance(profile)
+        profile.save()
+    return (time.perf_counter() - start) * n / sample
+
+
+def _single(n: int, url: str) -> dict:
+    _setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _populate(n)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    service = _service()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _restore()
+    sql = _sql()
+    _restore()
+    per_object = _per_object(n)
+    return {
+        "n": n,
+        "service": service,
+        "sql": sql,
+        "per_object": per_object,
+        "peak_rss_mb": rss_after / 1024,
+        "rss_growth_mb": (rss_after - rss_before) / 1024,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", default="100000", help="comma-separated row counts")
+    parser.add_argument(
+        "--quick", action="store_true", help="30k rows (and the 10k baseline)"
+    )
+    parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if args.single:
+        print(json.dumps(_single(args.single, url)))
+        return 0
+    requested = [30_000] if args.quick else [int(x) for x in args.n.split(",")]
+    # 10k is always measured too: it is the baseline the RSS of larger N is
+    # compared with (flat memory), whether or not it was asked for.
+    sizes = sorted({10_000, *requested})
+    _recreate_database(url)
+    results = []
+    for n in sizes:
+        out = (
+            subprocess.run(
+                [sys.executable, __file__, "--single", str(n)],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        r = json.loads(out)
+        results.append(r)
+        print(
+            f"bench purge N={n} service={r['service']:.2f}s sql={r['sql']:.2f}s "
+            f"per_object={r['per_object']:.1f}s "
+            f"ratio_sql={r['service'] / r['sql']:.2f} "
+            f"ratio_per_object={r['per_object'] / r['service']:.1f} "
+            f"peak_rss_mb={r['peak_rss_mb']:.0f} "
+            f"rss_growth_mb={r['rss_growth_mb']:.1f}",
+            flush=True,
+        )
+    judged = [r for r in results if r["n"] in requested]
+    worst_sql = max(r["service"] / r["sql"] for r in judged)
+    worst_obj = min(r["per_object"] / r["service"] for r in judged)
+    rss_flat = results[-1]["peak_rss_mb"] <= 1.5 * results[0]["peak_rss_mb"]
+    ok = worst_sql <= 1.5 and worst_obj >= 50 and rss_flat
+    print(
+        f"bench purge summary worst_ratio_sql={worst_sql:.2f} (target <=1.5) "
+        f"worst_ratio_per_object={worst_obj:.1f} (target >=50) "
+        f"rss_flat={rss_flat} -> {'ok' if ok else 'MISSED'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
