@@ -33,7 +33,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=worksome.settings \
     STATIC_ROOT=/app/var/static \
-    MEDIA_ROOT=/app/var/media
+    MEDIA_ROOT=/app/var/media \
+    PRIVATE_MEDIA_ROOT=/app/var/private
 
 RUN groupadd --gid 10001 app \
     && useradd --uid 10001 --gid app --home-dir /app --no-create-home \
@@ -55,13 +56,13 @@ COPY static ./static
 # this collectstatic step: they are set for this one RUN command (not ENV), so
 # they are not in the final image's environment. Real values come from .env.
 # Static files stay root-owned (read-only for the app user); only var/ and
-# var/media are writable by it.
+# var/media and var/private are writable by it.
 RUN DJANGO_DEBUG=0 \
     SECRET_KEY=build-only-collectstatic-not-a-real-secret \
     FIELD_ENCRYPTION_KEYS=CkMTxLfTow3UjBIAuvsCpIKXZrwXppmLDt6KNv7CHTY= \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/media \
-    && chown app:app /app/var /app/var/media
+    && mkdir -p /app/var/media /app/var/private \
+    && chown app:app /app/var /app/var/media /app/var/private
 
 USER app
 
