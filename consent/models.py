@@ -21,6 +21,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# One list of transfer grounds for cookie vendors and processors alike.
+from privacy.models import TransferBasis
+
 COOKIE_PURPOSE_PREFIX = "cookies_"
 
 
@@ -51,15 +54,6 @@ class Source(models.TextChoices):
     API = "api", _("API")
     ADMIN = "admin", _("Admin")
     LOGIN_LINK = "login_link", _("Linked at login")
-
-
-class TransferBasis(models.TextChoices):
-    """Why a vendor may receive the data (GDPR Chapter V)."""
-
-    EEA = "eea", _("Within the EEA")
-    ADEQUACY = "adequacy", _("Adequacy decision (Art. 45)")
-    DPF = "dpf", _("EU-US Data Privacy Framework (adequacy decision, Art. 45)")
-    SCC = "scc", _("Standard contractual clauses (Art. 46)")
 
 
 class CookieDetails(models.Model):
