@@ -28,83 +28,20 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/worksome_bench"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._support import (  # noqa: E402 - the path above makes bench importable
+    ROOT,
+    database_url,
+    expired_profiles_populate,
+    expired_profiles_restore,
+    recreate_database,
+    setup_django,
+)
+
+DEFAULT_URL = database_url("worksome_bench")
 RULE = "profiles.freelancer.closed"
 PER_OBJECT_SAMPLE = 10_000
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "worksome.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-    os.environ.setdefault(
-        "FIELD_ENCRYPTION_KEYS", "7f2r8yNn2bK6nX1pQwA3hS9dJ4kL5mZ0vB8cR6tY1uE="
-    )
-    os.environ.setdefault("DJANGO_HTTPS", "0")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _populate(n: int) -> None:
-    """N closed accounts with published profiles, closed 400 days ago (in SQL)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("TRUNCATE profiles_freelancerprofile, profiles_user CASCADE")
-        cur.execute(
-            """
-            INSERT INTO profiles_user (password, is_superuser, email, is_staff,
-                is_active, date_joined, closed_at)
-            SELECT '!', false, 'bench' || g || '@example.com', false, false,
-                now() - interval '3 years', now() - interval '400 days'
-            FROM generate_series(1, %s) AS g
-            """,
-            [n],
-        )
-        cur.execute(
-            """
-            INSERT INTO profiles_freelancerprofile (user_id, slug, full_name, phone,
-                company_name, website, cvr, headline, bio, photo, photo_thumbnail, cv,
-                cv_content_type, published_at, created_at, updated_at, street,
-                postal_code, city, country)
-            SELECT id, 'bench-' || id, 'Bench Person ' || id, '+4520123456',
-                'Firma ApS', 'https://example.com', '24256790', 'Developer',
-                'About me', '', '', '', '', now(), now(), now(), 'Vej 1', '8000',
-                'Aarhus', 'DK'
-            FROM profiles_user
-            """
-        )
-        cur.execute("ANALYZE profiles_user")
-        cur.execute("ANALYZE profiles_freelancerprofile")
-
-
-def _restore() -> None:
-    """Undo the anonymisation so the next method starts from the same rows."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            UPDATE profiles_freelancerprofile SET slug = 'bench-' || user_id,
-                full_name = 'Bench Person ' || user_id, phone = '+4520123456',
-                company_name = 'Firma ApS', street = 'Vej 1', anonymised_at = NULL,
-                published_at = now()
-            """
-        )
-        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
 
 
 def _service() -> float:
@@ -155,17 +92,17 @@ def _per_object(n: int) -> float:
 
 
 def _single(n: int, url: str) -> dict:
-    _setup_django(url)
+    setup_django(url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    _populate(n)
+    expired_profiles_populate(n)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     service = _service()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _restore()
+    expired_profiles_restore()
     sql = _sql()
-    _restore()
+    expired_profiles_restore()
     per_object = _per_object(n)
     return {
         "n": n,
@@ -193,7 +130,7 @@ def main() -> int:
     # 10k is always measured too: it is the baseline the RSS of larger N is
     # compared with (flat memory), whether or not it was asked for.
     sizes = sorted({10_000, *requested})
-    _recreate_database(url)
+    recreate_database(url)
     results = []
     for n in sizes:
         out = (

@@ -49,6 +49,8 @@ from bench._support import (  # noqa: E402 - the path above makes bench importab
     ROOT,
     database_url,
     django_env,
+    expired_profiles_populate,
+    expired_profiles_restore,
     load_average,
     recreate_database,
     setup_django,
@@ -61,55 +63,11 @@ TASK_TIMEOUT = 600
 
 
 def _populate(n: int) -> None:
-    """N closed accounts with published profiles, closed 400 days ago (in SQL)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("TRUNCATE profiles_freelancerprofile, profiles_user CASCADE")
-        cur.execute(
-            """
-            INSERT INTO profiles_user (password, is_superuser, email, is_staff,
-                is_active, date_joined, closed_at)
-            SELECT '!', false, 'scale' || g || '@example.com', false, false,
-                now() - interval '3 years', now() - interval '400 days'
-            FROM generate_series(1, %s) AS g
-            """,
-            [n],
-        )
-        cur.execute(
-            """
-            INSERT INTO profiles_freelancerprofile (user_id, slug, full_name, phone,
-                company_name, website, cvr, headline, bio, photo, photo_thumbnail, cv,
-                cv_content_type, published_at, created_at, updated_at, street,
-                postal_code, city, country)
-            SELECT id, 'scale-' || id, 'Scale Person ' || id, '+4520123456',
-                'Firma ApS', 'https://example.com', '24256790', 'Developer',
-                'About me', '', '', '', '', now(), now(), now(), 'Vej 1', '8000',
-                'Aarhus', 'DK'
-            FROM profiles_user
-            """
-        )
-        cur.execute("VACUUM ANALYZE profiles_user")
-        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
+    expired_profiles_populate(n, label="scale")
 
 
 def _restore() -> None:
-    """Undo the anonymisation so the next worker count purges the same rows."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            UPDATE profiles_freelancerprofile SET slug = 'scale-' || user_id,
-                full_name = 'Scale Person ' || user_id, phone = '+4520123456',
-                company_name = 'Firma ApS', website = 'https://example.com',
-                cvr = '24256790', headline = 'Developer', bio = 'About me',
-                street = 'Vej 1', postal_code = '8000', city = 'Aarhus',
-                anonymised_at = NULL, published_at = now()
-            WHERE anonymised_at IS NOT NULL
-            """
-        )
-        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
+    expired_profiles_restore(label="scale")
 
 
 def _remaining() -> int:

@@ -95,3 +95,54 @@ def percentile(values: list[float], fraction: float) -> float:
 def load_average() -> str:
     """The 1-minute load average, printed so a noisy run is recognisable."""
     return f"{os.getloadavg()[0]:.2f}"
+
+
+def expired_profiles_populate(n: int, *, label: str = "bench") -> None:
+    """N closed accounts with published profiles, closed 400 days ago (in SQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE profiles_freelancerprofile, profiles_user CASCADE")
+        cur.execute(
+            """
+            INSERT INTO profiles_user (password, is_superuser, email, is_staff,
+                is_active, date_joined, closed_at)
+            SELECT '!', false, %s || g || '@example.com', false, false,
+                now() - interval '3 years', now() - interval '400 days'
+            FROM generate_series(1, %s) AS g
+            """,
+            [label, n],
+        )
+        cur.execute(
+            """
+            INSERT INTO profiles_freelancerprofile (user_id, slug, full_name, phone,
+                company_name, website, cvr, headline, bio, photo, photo_thumbnail, cv,
+                cv_content_type, published_at, created_at, updated_at, street,
+                postal_code, city, country)
+            SELECT id, %s || '-' || id, %s || ' Person ' || id, '+4520123456',
+                'Firma ApS', 'https://example.com', '24256790', 'Developer',
+                'About me', '', '', '', '', now(), now(), now(), 'Vej 1', '8000',
+                'Aarhus', 'DK'
+            FROM profiles_user
+            """,
+            [label, label.capitalize()],
+        )
+        cur.execute("VACUUM ANALYZE profiles_user")
+        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
+
+
+def expired_profiles_restore(*, label: str = "bench") -> None:
+    """Undo the anonymisation so the next measurement starts from the same rows."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            UPDATE profiles_freelancerprofile SET slug = %s || '-' || user_id,
+                full_name = %s || ' Person ' || user_id, phone = '+4520123456',
+                company_name = 'Firma ApS', street = 'Vej 1', anonymised_at = NULL,
+                published_at = now()
+            """,
+            [label, label.capitalize()],
+        )
+        cur.execute("VACUUM ANALYZE profiles_freelancerprofile")
