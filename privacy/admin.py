@@ -19,6 +19,7 @@ from . import policy as privacy_policy
 from .forms import ExtendForm, ReasonForm
 from .models import (
     AuditEvent,
+    Breach,
     DataSubjectRequest,
     ExportArchive,
     LegalHold,
@@ -609,4 +610,80 @@ class PolicyAcknowledgementAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Breach register ---------------------------------------------------------------
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    """The breach register (Art. 33(5)). Records are documentation and are not
+    deleted here; the retention purge deletes them after 5 years."""
+
+    list_display = (
+        "reference",
+        "discovered_at",
+        "notification_deadline",
+        "overdue",
+        "authority_notified_at",
+        "subjects_notified_at",
+        "reminder_sent_at",
+    )
+    list_filter = (
+        ("authority_notified_at", admin.EmptyFieldListFilter),
+        ("subjects_notified_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("reference", "nature")
+    date_hierarchy = "discovered_at"
+    readonly_fields = (
+        "notification_deadline",
+        "reminder_sent_at",
+        "created_by",
+        "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "discovered_at", "notification_deadline")}),
+        (
+            _("What happened"),
+            {
+                "fields": (
+                    "nature",
+                    "data_categories",
+                    "subject_categories",
+                    "approx_subjects",
+                    "approx_records",
+                    "likely_consequences",
+                    "measures_taken",
+                )
+            },
+        ),
+        (
+            _("Notifications"),
+            {
+                "fields": (
+                    "authority_notified_at",
+                    "delay_reason",
+                    "subjects_notified_at",
+                    "reminder_sent_at",
+                )
+            },
+        ),
+        (_("Record"), {"fields": ("created_by", "created_at")}),
+    )
+
+    @admin.display(description=_("notify authority by"), ordering="discovered_at")
+    def notification_deadline(self, obj):
+        return obj.notification_deadline if obj.discovered_at else "-"
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
         return False

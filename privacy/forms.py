@@ -1,6 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from consent.models import Purpose
+from consent.texts import PURPOSE_TEXTS
+
 from .models import DataSubjectRequest
 
 
@@ -46,4 +49,28 @@ class ExtendForm(ReasonForm):
         label=_("Extend by"),
         choices=[(1, _("1 month")), (2, _("2 months"))],
         coerce=int,
+    )
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class EmailPreferencesForm(forms.Form):
+    """Marketing and e-mail tracking: consent purposes, off unless chosen.
+
+    Explicit yes/no choices, so an unknown value is an error, not a "yes".
+    """
+
+    marketing = forms.TypedChoiceField(
+        # The consent record stores this same text (consent.texts).
+        label=PURPOSE_TEXTS[Purpose.MARKETING_EMAIL],
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    tracking = forms.TypedChoiceField(
+        label=PURPOSE_TEXTS[Purpose.EMAIL_TRACKING],
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
     )

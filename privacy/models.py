@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -570,3 +572,115 @@ class PolicyAcknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id}: {self.user_id}"
+
+
+# --- Breach register (Art. 33) -------------------------------------------------
+
+
+class Breach(models.Model):
+    """A personal-data breach as documented under GDPR Art. 33(5).
+
+    The authority must be told within 72 hours of discovery (Art. 33(1));
+    ``breach_deadline_check`` reminds staff once, 48 hours in, while
+    ``authority_notified_at`` is still empty (``reminder_sent_at``).
+    """
+
+    NOTIFY_WITHIN = timedelta(hours=72)
+    REMIND_AFTER = timedelta(hours=48)
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        unique=True,
+        help_text=_("Case number, e.g. B-2025-001 (also given to the authority)."),
+    )
+    discovered_at = models.DateTimeField(
+        _("discovered at"),
+        help_text=_(
+            "When the platform became aware of the breach; the 72 hours run from here."
+        ),
+    )
+    nature = models.TextField(
+        _("nature of the breach"),
+        help_text=_("What happened: confidentiality, integrity or availability."),
+    )
+    data_categories = models.TextField(_("categories of personal data"))
+    subject_categories = models.TextField(_("categories of data subjects"))
+    approx_subjects = models.PositiveIntegerField(
+        _("approximate number of data subjects"), null=True, blank=True
+    )
+    approx_records = models.PositiveIntegerField(
+        _("approximate number of records"), null=True, blank=True
+    )
+    likely_consequences = models.TextField(_("likely consequences"))
+    measures_taken = models.TextField(
+        _("measures taken or proposed"),
+        help_text=_("To address the breach and mitigate its possible effects."),
+    )
+    authority_notified_at = models.DateTimeField(
+        _("authority notified at"), null=True, blank=True
+    )
+    delay_reason = models.TextField(
+        _("reasons for the delay"),
+        blank=True,
+        help_text=_("Required when the authority was notified after 72 hours."),
+    )
+    subjects_notified_at = models.DateTimeField(
+        _("data subjects notified at"), null=True, blank=True
+    )
+    reminder_sent_at = models.DateTimeField(
+        _("48-hour reminder sent"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-discovered_at", "-pk"]
+        verbose_name = _("personal-data breach")
+        verbose_name_plural = _("personal-data breaches")
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.discovered_at and self.discovered_at > timezone.now():
+            errors["discovered_at"] = _("The discovery cannot be in the future.")
+        for name in ("authority_notified_at", "subjects_notified_at"):
+            moment = getattr(self, name)
+            if moment and self.discovered_at and moment < self.discovered_at:
+                errors[name] = _("This is before the breach was discovered.")
+        if (
+            self.discovered_at
+            and self.authority_notified_at
+            and self.authority_notified_at > self.notification_deadline
+            and not self.delay_reason.strip()
+        ):
+            errors["delay_reason"] = _(
+                "The authority was notified after 72 hours: give the reasons "
+                "for the delay (Art. 33(1))."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def notification_deadline(self):
+        return self.discovered_at + self.NOTIFY_WITHIN
+
+    @property
+    def is_overdue(self) -> bool:
+        """72 hours have passed and the authority has not been notified."""
+        return (
+            self.authority_notified_at is None
+            and timezone.now() > self.notification_deadline
+        )

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from . import personal_data_security  # noqa: F401  (registers on import)
 from .models import (
     AuditEvent,
+    Breach,
     DataSubjectRequest,
     ExportArchive,
     LegalHold,
@@ -201,3 +202,33 @@ personal_data.exempt(
     reason="The processor register, the record of processing activities and the "
     "policy text: about the platform, not about people.",
 )
+
+
+# --- Breach register ---------------------------------------------------------------
+
+
+@personal_data.register(Breach)
+class BreachData(PersonalData):
+    description = (
+        "For staff: the personal-data breaches you recorded in the breach "
+        "register (the record names who recorded it)."
+    )
+    subject = "created_by"
+    fields = {"reference": Anonymise.keep(), "created_at": Anonymise.keep()}
+    legal_exceptions = (
+        LegalException(
+            key="privacy.breach.documented",
+            reason="GDPR Art. 33(5) requires every breach to be documented so "
+            "the supervisory authority can verify compliance; erasing the staff "
+            "member who recorded it does not remove the record (the link then "
+            "points at the anonymised account).",
+            retention=Retention(
+                key="privacy.breach.aged",
+                purpose_ended="discovered_at",
+                after=dt.timedelta(days=5 * 365),
+                action=Action.DELETE,
+                description="Breach records are deleted 5 years after the breach "
+                "was discovered.",
+            ),
+        ),
+    )

@@ -70,3 +70,12 @@ def policy_change_notify_task(*, version_id: int, base_url: str = "") -> int:
     from .policy import policy_change_notify
 
     return policy_change_notify(version_id=version_id, base_url=base_url)
+
+
+@shared_task(time_limit=300)
+def breach_deadline_check() -> int:
+    """Hourly (beat): remind staff once, 48 hours after a breach was discovered,
+    while the supervisory authority has not been notified."""
+    from .breaches import breach_reminders_send
+
+    return breach_reminders_send()

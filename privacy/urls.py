@@ -14,4 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/download/", views.export_download, name="export_download"),
     path("requests/verify/<str:token>/", views.request_verify, name="request_verify"),
     path("exports/<str:token>/", views.export_download_token, name="export_token"),
+    path("email/", views.email_preferences, name="email_preferences"),
+    path("email/open/<str:token>/", views.email_open, name="email_open"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
