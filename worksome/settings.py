@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "worksome.middleware.SecurityHeadersMiddleware",
     "worksome.middleware.ConsentAwareCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "consent.middleware.ConsentBodyLimitMiddleware",
     "worksome.middleware.RateLimitMiddleware",
@@ -208,6 +210,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("da", "Dansk")]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and media files -------------------------------------------------

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", profiles_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    # set_language, for the footer's language switcher; URLs carry no language.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # django-cookie-consent's URL names, served by consent's views.
     path("cookies/", include("consent.urls")),

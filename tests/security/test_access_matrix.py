@@ -49,6 +49,8 @@ OWNER_ONLY = row(302, 404, 200, 404, 404)
 URLS: dict[str, tuple[str, dict[str, int]]] = {
     "home": ("/", PUBLIC),
     "healthz": ("/healthz", PUBLIC),
+    # The footer's language switcher: changes only on POST, else back to "/".
+    "set_language": ("/i18n/setlang/", every(302)),
     # allauth
     "account_login": ("/accounts/login/", ANON_ONLY),
     "account_signup": ("/accounts/signup/", ANON_ONLY),
@@ -124,6 +126,10 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "privacy:request_verify": ("/privacy/requests/verify/not-a-token/", every(400)),
     "privacy:export_token": ("/privacy/exports/not-a-token/", every(404)),
+    "privacy:email_preferences": ("/privacy/email/", MEMBERS),
+    # Signed links from marketing e-mail: no login; a forged token is refused.
+    "privacy:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
+    "privacy:email_open": ("/privacy/email/open/not-a-token/", every(404)),
     # profiles: the member's own pages
     "profiles:dashboard": ("/dashboard/", MEMBERS),
     "profiles:profile_edit": ("/dashboard/profile/", MEMBERS),
