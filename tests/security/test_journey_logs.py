@@ -1,14 +1,19 @@
-"""A member's journey with every log line captured as the console handler
-writes it: no CPR number, password, e-mail address or token in any line."""
+"""A member's journey (sign-up, profile with CPR, API token, export, erasure)
+with every log line captured as the console handler writes it: no CPR number,
+password, e-mail address or token in any line."""
 
 import io
 import logging
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from rest_framework.authtoken.models import Token
 
+from privacy.dsr import dsr_erasure_execute, dsr_export_request
+from privacy.export import dsr_export_build
+from privacy.models import DataSubjectRequest
 from worksome.logging import MaskingFilter
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +23,9 @@ PASSWORD = "journey-secret-passphrase-42"
 CPR = "1207851236"
 
 
-def test_journey_leaves_no_secret_in_the_logs(client):
+def test_journey_leaves_no_secret_in_the_logs(
+    client, django_capture_on_commit_callbacks
+):
     root = logging.getLogger()
     # The console handler settings.LOGGING configured, writing into a buffer.
     (handler,) = [
@@ -65,6 +72,22 @@ def test_journey_leaves_no_secret_in_the_logs(client):
             content_type="application/json",
         ).json()["token"]
         client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+        assert Token.objects.filter(key=token).exists()
+        # The member asks for their data, gets the export, then asks for
+        # erasure; staff steps call the same services the admin actions call.
+        user = get_user_model().objects.get(email=EMAIL)
+        for kind in ("access", "erasure"):
+            assert client.post(
+                "/privacy/requests/new/", {"kind": kind, "details": f"{CPR} please"}
+            ).status_code in (200, 302)
+        access, erasure = (
+            DataSubjectRequest.objects.get(subject=user, kind=kind)
+            for kind in ("access", "erasure")
+        )
+        with django_capture_on_commit_callbacks(execute=False):
+            dsr_export_request(request=access, actor=user)
+        assert dsr_export_build(request_id=access.pk) is not None
+        dsr_erasure_execute(request=erasure, actor=user)
         client.get(key_path + "x/")  # a 404 that names the path
         logging.getLogger("worksome.tests").warning(
             "debug dump %s %s %s", CPR, EMAIL, token
@@ -74,6 +97,8 @@ def test_journey_leaves_no_secret_in_the_logs(client):
         handler.setStream(old_stream)
     logs = buffer.getvalue()
     assert "login.succeeded" in logs  # the handler really wrote here
-    assert Token.objects.filter(key=token).exists()
+    # Erased: the account is anonymised, and the API token went with it.
+    assert not get_user_model().objects.filter(email=EMAIL).exists()
+    assert not Token.objects.filter(key=token).exists()
     for secret in (CPR, CPR[:6] + "-" + CPR[6:], PASSWORD, EMAIL, token, key_path):
         assert secret not in logs, secret
