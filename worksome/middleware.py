@@ -22,7 +22,7 @@ import re
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -221,3 +221,28 @@ class SecurityLogMiddleware:
             object_id=match["pk"],
             status=status,
         )
+
+
+class RequestSizeLimitMiddleware:
+    """413 for any request whose declared body is over MAX_REQUEST_BYTES.
+
+    Uploads are capped at 10 MB by their own checks; this stops anything much
+    larger before Django reads it (views with a smaller cap, like the consent
+    endpoints, still apply theirs).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = getattr(settings, "MAX_REQUEST_BYTES", 12 * 1024 * 1024)
+        if length > limit:
+            detail = f"The request body is over {limit // (1024 * 1024)} MB."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": detail, "errors": {}}, status=413)
+            return HttpResponse(detail, status=413, content_type="text/plain")
+        return self.get_response(request)

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "worksome.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "worksome.middleware.SecurityHeadersMiddleware",
     "worksome.middleware.ConsentAwareCSPMiddleware",
@@ -224,6 +225,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_MAX_PIXELS = 24_000_000
 CV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# Any request body above this is refused (413) before Django parses it;
+# gunicorn in front should be given the same cap by the proxy.
+MAX_REQUEST_BYTES = 12 * 1024 * 1024
 PHONENUMBER_DEFAULT_REGION = "DK"
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 # Without the manifest (dev server, tests) WhiteNoise serves the source files.
