@@ -54,6 +54,8 @@ class Source(models.TextChoices):
     API = "api", _("API")
     ADMIN = "admin", _("Admin")
     LOGIN_LINK = "login_link", _("Linked at login")
+    EMAIL_LINK = "email_link", _("Unsubscribe link in an e-mail")
+    REQUEST = "request", _("Data-subject request")
 
 
 class CookieDetails(models.Model):

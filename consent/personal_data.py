@@ -122,9 +122,7 @@ def _withdraw(*, user, actor, purposes=None) -> None:
     from .selectors import consent_current
     from .services import consent_record
 
-    # No source names a privacy request yet: staff acting is "admin", the
-    # member's own request "settings".
-    source = Source.ADMIN if getattr(actor, "is_staff", False) else Source.SETTINGS
+    source = Source.REQUEST
     for purpose, record in consent_current(user=user).items():
         if record.granted and (purposes is None or purpose in purposes):
             consent_record(

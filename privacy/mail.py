@@ -142,7 +142,7 @@ def marketing_unsubscribe(*, user, purpose: str = Purpose.MARKETING_EMAIL):
     if record is None or not record.granted:
         return None
     return consent_record(
-        purpose=purpose, granted=False, source=Source.SETTINGS, user=user, actor=user
+        purpose=purpose, granted=False, source=Source.EMAIL_LINK, user=user, actor=user
     )
 
 
