@@ -35,3 +35,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def shot(request, pytestconfig):
+    """``shot(page, "step")`` saves a full-page screenshot of a journey step to
+    <--output>/steps/<test>/NN-step.png (var/e2e-results/ by default; not
+    committed), so a report can show each step a person would see."""
+    from pathlib import Path
+
+    folder = (
+        Path(pytestconfig.getoption("output"))
+        / "steps"
+        / request.node.name.replace("[", "-").replace("]", "")
+    )
+    count = 0
+
+    def take(page, name: str) -> Path:
+        nonlocal count
+        count += 1
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{count:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

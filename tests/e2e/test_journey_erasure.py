@@ -33,7 +33,9 @@ def _eraser_with_totp() -> str:
     return activate_totp(staff)
 
 
-def test_freelancer_is_erased_through_the_admin_queue(live_server, page: Page, browser):
+def test_freelancer_is_erased_through_the_admin_queue(
+    live_server, page: Page, browser, shot
+):
     base = live_server.url
     profile = FreelancerProfileFactory(
         user=UserFactory(email=EMAIL), full_name="Freja Sletning"
@@ -49,6 +51,7 @@ def test_freelancer_is_erased_through_the_admin_queue(live_server, page: Page, b
     page.get_by_label("Delete my data").check()
     page.get_by_role("button", name="Send request").click()
     expect(page.get_by_text("Your request was received.")).to_be_visible()
+    shot(page, "erasure-requested")
     request = DataSubjectRequest.objects.get(subject=profile.user)
     assert request.kind == "erasure" and request.status == "verified"
 
@@ -65,6 +68,7 @@ def test_freelancer_is_erased_through_the_admin_queue(live_server, page: Page, b
     admin.locator('select[name="action"]').select_option("execute_erasure")
     admin.get_by_role("button", name="Go").click()
     expect(admin.get_by_text(re.compile(r": 1 request"))).to_be_visible()
+    shot(admin, "admin-executed-erasure")
     request.refresh_from_db()
     assert request.status == "completed"
 

@@ -74,11 +74,13 @@ def _publish_profile_with_photo_and_cv(page: Page, base: str) -> None:
 
 
 def test_freelancer_signs_up_publishes_and_company_downloads_cv(
-    live_server, page: Page, browser
+    live_server, page: Page, browser, shot
 ):
     base = live_server.url
     _sign_up_and_verify(page, base, EMAIL)
+    shot(page, "verified-and-logged-in")
     _publish_profile_with_photo_and_cv(page, base)
+    shot(page, "published-profile")
 
     # The public page, as a logged-out visitor sees it.
     profile = FreelancerProfile.objects.get(user__email=EMAIL)
@@ -89,6 +91,7 @@ def test_freelancer_signs_up_publishes_and_company_downloads_cv(
     expect(visitor.get_by_role("img", name="Photo of Freja E2E")).to_be_visible()
     html = visitor.content()
     assert "010190" not in html and "1234" not in html.replace(profile.slug, "")
+    shot(visitor, "public-profile")
 
     # A member of a verified company finds her by competence and downloads the CV.
     company = CompanyFactory(name="Nordlys ApS", verified=True)
@@ -117,3 +120,4 @@ def test_freelancer_signs_up_publishes_and_company_downloads_cv(
     page.get_by_role("button", name="Remove photo and withdraw consent").click()
     visitor.reload()
     expect(visitor.get_by_role("img", name="Photo of Freja E2E")).to_have_count(0)
+    shot(visitor, "public-profile-without-photo")
