@@ -1,35 +1,6 @@
 from django.db import migrations
 
-TASK_NAME = "Retention purge"
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="3",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="Europe/Copenhagen",
-    )
-    PeriodicTask.objects.update_or_create(
-        name=TASK_NAME,
-        defaults={
-            "task": "privacy.tasks.retention_purge",
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Daily at 03:00 Copenhagen time: delete or anonymise "
-            "personal data 12 months after its purpose ended.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        name=TASK_NAME
-    ).delete()
+from privacy.schedules import schedule_task
 
 
 class Migration(migrations.Migration):
@@ -38,4 +9,13 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [
+        schedule_task(
+            name="Retention purge",
+            task="privacy.tasks.retention_purge",
+            minute="0",
+            hour="3",
+            description="Daily at 03:00 Copenhagen time: delete or anonymise "
+            "personal data 12 months after its purpose ended.",
+        )
+    ]
