@@ -18,37 +18,51 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
 
-def _exports_root() -> Path:
+def _private_root() -> Path:
     configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
-    base = Path(configured) if configured else Path(settings.BASE_DIR) / "var/private"
-    return base / "exports"
+    if configured:
+        return Path(configured)
+    return Path(settings.BASE_DIR) / "var" / "private"
 
 
-@deconstructible(path="privacy.storage.ExportStorage")
-class ExportStorage(FileSystemStorage):
-    """Private file storage for export archives (no URL, never in MEDIA_ROOT).
+class PrivateFileStorage(FileSystemStorage):
+    """File storage for private files: no URL, never under MEDIA_ROOT.
 
-    The location is read from settings whenever it is needed, so tests and
-    deployments can change PRIVATE_MEDIA_ROOT.
+    The location (``PRIVATE_MEDIA_ROOT`` / ``subfolder``) is read from settings
+    each time it is needed (not at import), so tests and deployments can change
+    it; an explicit ``location`` argument wins. Files are readable by the app's
+    own user only. CVs (profiles) and export archives (here) use it.
     """
 
-    def __init__(self) -> None:
+    subfolder = ""
+
+    def __init__(
+        self,
+        location: str | Path | None = None,
+        *,
+        file_permissions_mode: int = 0o600,
+        directory_permissions_mode: int = 0o700,
+    ) -> None:
         super().__init__(
+            location=location,
             base_url=None,
-            file_permissions_mode=0o600,
-            directory_permissions_mode=0o700,
+            file_permissions_mode=file_permissions_mode,
+            directory_permissions_mode=directory_permissions_mode,
         )
 
+    # Plain properties (FileSystemStorage caches these and resets them only
+    # when MEDIA_ROOT changes), so a changed PRIVATE_MEDIA_ROOT takes effect.
     @property
     def base_location(self) -> str:
-        root = _exports_root()
+        root = Path(self._location) if self._location else _private_root()
+        root = root / self.subfolder if self.subfolder else root
         media_root = getattr(settings, "MEDIA_ROOT", "")
         if media_root:
             private, public = root.resolve(), Path(media_root).resolve()
             if private == public or private.is_relative_to(public):
                 raise ImproperlyConfigured(
                     f"PRIVATE_MEDIA_ROOT ({private}) must not be inside MEDIA_ROOT "
-                    f"({public}): export archives there would be public."
+                    f"({public}): files there would be public."
                 )
         return str(root)
 
@@ -61,7 +75,17 @@ class ExportStorage(FileSystemStorage):
         return None
 
     def url(self, name: str | None) -> str:
-        raise ValueError("Export archives have no URL; a checking view serves them.")
+        raise ValueError(
+            "Private files have no URL; serve them through a view that checks "
+            "permissions."
+        )
+
+
+@deconstructible(path="privacy.storage.ExportStorage")
+class ExportStorage(PrivateFileStorage):
+    """Private file storage for export archives, under PRIVATE_MEDIA_ROOT/exports."""
+
+    subfolder = "exports"
 
     def open_new(self, name: str):
         """Create ``name`` for writing (never overwriting); returns a binary file.

@@ -8,74 +8,16 @@ them. Every stored name is random, so no name carries personal data.
 from pathlib import Path
 from uuid import uuid4
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+
+from privacy.storage import PrivateFileStorage
 
 _CV_SUFFIXES = frozenset({".pdf", ".docx"})
 
 
-def _private_root() -> Path:
-    configured = getattr(settings, "PRIVATE_MEDIA_ROOT", None)
-    if configured:
-        return Path(configured)
-    return Path(settings.BASE_DIR) / "var" / "private"
-
-
 @deconstructible(path="profiles.storage.PrivateStorage")
-class PrivateStorage(FileSystemStorage):
-    """File storage for private files: no URL, never under MEDIA_ROOT.
-
-    The location is read from ``settings.PRIVATE_MEDIA_ROOT`` each time it is
-    needed (not at import), so tests and deployments can change it; an
-    explicit ``location`` argument wins. Files are readable by the app's own
-    user only.
-    """
-
-    def __init__(
-        self,
-        location: str | Path | None = None,
-        *,
-        file_permissions_mode: int = 0o600,
-        directory_permissions_mode: int = 0o700,
-    ) -> None:
-        super().__init__(
-            location=location,
-            base_url=None,
-            file_permissions_mode=file_permissions_mode,
-            directory_permissions_mode=directory_permissions_mode,
-        )
-
-    # Plain properties (FileSystemStorage caches these and resets them only
-    # when MEDIA_ROOT changes), so a changed PRIVATE_MEDIA_ROOT takes effect.
-    @property
-    def base_location(self) -> str:
-        root = Path(self._location) if self._location else _private_root()
-        media_root = getattr(settings, "MEDIA_ROOT", "")
-        if media_root:
-            private = root.resolve()
-            public = Path(media_root).resolve()
-            if private == public or private.is_relative_to(public):
-                raise ImproperlyConfigured(
-                    f"PRIVATE_MEDIA_ROOT ({private}) must not be inside MEDIA_ROOT "
-                    f"({public}): files there would be public."
-                )
-        return str(root)
-
-    @property
-    def location(self) -> str:
-        return str(Path(self.base_location).resolve())
-
-    @property
-    def base_url(self) -> None:
-        return None
-
-    def url(self, name: str | None) -> str:
-        raise ValueError(
-            "Private files have no URL; serve them through a view that checks "
-            "permissions."
-        )
+class PrivateStorage(PrivateFileStorage):
+    """Private storage for CVs, directly under PRIVATE_MEDIA_ROOT."""
 
 
 private_storage = PrivateStorage()
