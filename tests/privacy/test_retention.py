@@ -7,6 +7,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
@@ -67,6 +69,34 @@ def test_a_second_run_changes_nothing(db):
     second = retention_purge()
     assert _counts(first).anonymised == 3
     assert all(r.anonymised == r.deleted == 0 for r in second.rules.all())
+
+
+def test_small_batches_reach_every_row_with_one_write_per_batch(db):
+    profiles = [_closed(400) for _ in range(7)]
+    live = FreelancerProfileFactory()
+    with CaptureQueriesContext(connection) as queries:
+        run = retention_purge(rule_key=RULE, batch_size=3)
+    assert _counts(run).anonymised == 7
+    assert (
+        FreelancerProfile.objects.filter(
+            pk__in=[p.pk for p in profiles], anonymised_at__isnull=False
+        ).count()
+        == 7
+    )
+    live.refresh_from_db()
+    assert live.anonymised_at is None
+    table = FreelancerProfile._meta.db_table
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("UPDATE", "WITH")) and f'"{table}"' in q["sql"]
+    ]
+    if connection.vendor == "postgresql":
+        # 3 + 3 + 1 rows, then an empty claim: claim and UPDATE are one statement.
+        assert len(writes) == 4
+        assert all(sql.startswith("WITH claimed") for sql in writes)
+    else:
+        assert len(writes) == 3
 
 
 def test_open_accounts_are_never_touched(db):
