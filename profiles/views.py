@@ -1,3 +1,4 @@
+import json
 from functools import partial
 
 from allauth.account.decorators import reauthentication_required
@@ -15,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
+from .directory import CachedCountPaginator, directory_cards_html
 from .forms import (
     PHOTO_CONSENT_TEXT,
     CloseAccountForm,
@@ -50,9 +52,14 @@ def home(request):
 def freelancer_list(request):
     params = {k: request.GET.get(k, "") for k in ("q", "skill", "city")}
     profiles = selectors.freelancer_list_public(**params)
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CachedCountPaginator(
+        profiles, PAGE_SIZE, count_key=json.dumps(params, sort_keys=True)
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
-        request, "profiles/freelancer_list.html", {"page": page, "params": params}
+        request,
+        "profiles/freelancer_list.html",
+        {"page": page, "params": params, "cards": directory_cards_html(page)},
     )
 
 

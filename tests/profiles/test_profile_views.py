@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from privacy.models import AuditEvent
 from profiles import services
-from profiles.models import CvDownload, FreelancerProfile
+from profiles.models import CvDownload, FreelancerProfile, Skill
 from tests.factories import (
     PASSWORD,
     CompanyFactory,
@@ -45,6 +45,44 @@ def test_directory_lists_only_published_public_profiles(client, db):
     assert shown.full_name in html
     for hidden in ("Bob Draft", "Cy Restricted", "Di Closed"):
         assert hidden not in html
+
+
+def test_a_warm_directory_page_reads_only_which_profiles_it_shows(
+    client, db, django_assert_num_queries
+):
+    for i in range(25):
+        FreelancerProfileFactory(skills=["Python", f"Skill{i % 7}"])
+    client.get("/freelancers/")  # counts, renders and caches the cards
+    with django_assert_num_queries(1):  # the live page query; count and cards cached
+        response = client.get("/freelancers/")
+    assert response.context["page"].paginator.count == 25
+    assert response.content.decode().count('class="card freelancer-card"') == 20
+
+
+def test_cached_cards_never_show_what_changed_or_stopped_being_public(client, db):
+    ada = FreelancerProfileFactory(full_name="Ada Lovelace", skills=["Python"])
+    bo = FreelancerProfileFactory(full_name="Bo Closing")
+    cy = FreelancerProfileFactory(full_name="Cy Restricted")
+
+    def html():
+        return client.get("/freelancers/").content.decode()
+
+    assert "Bo Closing" in html() and "3 freelancers" in html()
+    # Skills change through the m2m relation, which moves updated_at.
+    ada.skills.add(Skill.objects.create(name="Rust", slug="rust"))
+    assert "Rust" in html()
+    # A write that bypasses save() but moves updated_at, as photo removal does.
+    FreelancerProfile.objects.filter(pk=ada.pk).update(
+        headline="Compilers", updated_at=timezone.now()
+    )
+    assert "Compilers" in html()
+    # Closing unpublishes with QuerySet.update: no signal, yet gone at once.
+    services.account_close(user=bo.user, actor=bo.user)
+    # Restriction set in SQL, with no signal and no updated_at: gone at once.
+    FreelancerProfile.objects.filter(pk=cy.pk).update(restricted_at=timezone.now())
+    page = html()
+    assert "Bo Closing" not in page and "Cy Restricted" not in page
+    assert "Ada Lovelace" in page
 
 
 def test_directory_search_by_competence_name_and_city(client, db):

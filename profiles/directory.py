@@ -1,0 +1,98 @@
+"""The directory page's two caches, and why neither can show what is no longer public.
+
+- **The result count** ("10,000 freelancers"): an exact COUNT(*) grows with
+  the directory. It is an aggregate, not personal data, keyed by a generation
+  counter that every save or delete of a profile, a user or a profile's skills
+  moves on, so the next request counts again. Writes that bypass signals
+  (``QuerySet.update``, the retention purge's SQL) leave at most
+  ``COUNT_TTL`` of a stale number.
+- **The rendered cards**: which profiles are on a page is read live on every
+  request (one indexed query), so a profile that is unpublished, restricted,
+  closed or erased leaves the page at once; only the HTML of cards whose
+  ``updated_at`` is unchanged comes from the cache (``directory_cards_html``).
+  Cached cards hold only what the freelancer published, and expire after
+  ``CARDS_TTL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+
+COUNT_TTL = 60  # seconds
+CARDS_TTL = 300  # seconds
+GENERATION_KEY = "profiles:directory:generation"
+
+
+def directory_changed(**kwargs) -> None:
+    """Signal receiver: the next directory request counts its matches again."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet, or evicted
+        cache.set(GENERATION_KEY, 1, None)
+
+
+class CachedCountPaginator(Paginator):
+    """A Paginator whose ``count`` is cached per search (``count_key``)."""
+
+    def __init__(self, object_list, per_page, *, count_key: str, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_key = hashlib.sha256(count_key.encode()).hexdigest()[:32]
+
+    @cached_property
+    def count(self) -> int:
+        generation = cache.get(GENERATION_KEY, 0)
+        key = f"profiles:directory:count:{generation}:{self.count_key}"
+        value = cache.get(key)
+        if value is None:
+            value = Paginator.count.func(self)
+            cache.set(key, value, COUNT_TTL)
+        return value
+
+
+def directory_cards_html(page) -> str:
+    """The rendered cards of one directory page, cached by what they show.
+
+    One query reads the page's primary keys and ``updated_at`` stamps, live,
+    with the directory's own filter and order: a profile that stopped being
+    public is simply not among them. The cached HTML is keyed by those stamps,
+    so a change to a shown field (which moves ``updated_at``, skills included,
+    see ``skills_changed``) is a new key, never a stale entry. Only on a miss
+    are the profiles loaded and the cards rendered.
+    """
+    rows = page.object_list
+    stamps = list(rows.prefetch_related(None).values_list("pk", "updated_at"))
+    if not stamps:
+        return ""
+    fingerprint = repr((get_language(), stamps)).encode()
+    key = f"profiles:directory:cards:{hashlib.sha256(fingerprint).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "profiles/_freelancer_cards.html", {"profiles": list(rows)}
+        )
+        cache.set(key, html, CARDS_TTL)
+    return html
+
+
+def skills_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    """Signal receiver: a profile's skills changed, so its cards get a new key.
+
+    Deleting a Skill removes its rows without this signal; its name then stays
+    on cached cards for at most ``CARDS_TTL``.
+    """
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from .models import FreelancerProfile
+
+    # From the skill's side (reverse) pk_set names the profiles; a reverse
+    # clear does not say which profiles it touched.
+    pks = (pk_set or ()) if reverse else (instance.pk,)
+    if pks:
+        FreelancerProfile.objects.filter(pk__in=pks).update(updated_at=timezone.now())
