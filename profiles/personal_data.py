@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress, EmailConfirmation
+from django.db.models import Min
 from rest_framework.authtoken.models import Token
 
 from privacy.registry import (
@@ -231,21 +232,44 @@ def _close_account_on_erasure(*, user, actor) -> None:
 
 @personal_data.recipients_provider
 def _cv_recipients(user) -> list[Recipient]:
-    """Companies that downloaded the member's CV (GDPR Art. 15(1)(c), 19)."""
-    first: dict[object, CvDownload] = {}
-    downloads = (
+    """Companies that downloaded the member's CV (GDPR Art. 15(1)(c), 19).
+
+    One row per company with its first download, grouped in SQL: a member's
+    download log can hold many thousands of rows, and the export must not
+    load them all to keep the first of each.
+    """
+    first: dict[object, dict] = {}
+    grouped = (
         CvDownload.objects.filter(profile__user=user)
-        .select_related("company", "profile")
-        .order_by("downloaded_at", "pk")
+        .values("company_id", "company_name")
+        .annotate(since=Min("downloaded_at"))
+        .order_by()
     )
-    for download in downloads:
-        first.setdefault(download.company_id or download.company_name, download)
-    return [
-        Recipient(
-            name=d.company.name if d.company else d.company_name,
-            email=d.company.contact_email if d.company else "",
-            since=d.downloaded_at,
-            reference=d.profile.full_name,
+    for row in grouped:
+        # A company's name is kept on each download; after a rename the same
+        # company appears twice here. A deleted company is known by name only.
+        key = row["company_id"] or row["company_name"]
+        if key not in first or row["since"] < first[key]["since"]:
+            first[key] = row
+    if not first:
+        return []
+    companies = Company.objects.in_bulk(
+        [row["company_id"] for row in first.values() if row["company_id"]]
+    )
+    reference = (
+        FreelancerProfile.objects.filter(user=user)
+        .values_list("full_name", flat=True)
+        .first()
+    )
+    recipients = []
+    for row in sorted(first.values(), key=lambda r: r["since"]):
+        company = companies.get(row["company_id"])
+        recipients.append(
+            Recipient(
+                name=company.name if company else row["company_name"],
+                email=company.contact_email if company else "",
+                since=row["since"],
+                reference=reference or "",
+            )
         )
-        for d in first.values()
-    ]
+    return recipients
