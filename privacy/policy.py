@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -34,10 +35,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .models import (
     PolicyAcknowledgement,
@@ -234,6 +237,56 @@ def policy_context() -> dict:
         "cookie_groups": cookie_groups(),
         "retention": sorted(periods.values(), key=lambda p: (p.model, p.key)),
     }
+
+
+# --- The rendered page ---------------------------------------------------------
+
+POLICY_PAGE_GENERATION_KEY = "privacy:policy_page:generation"
+# Writes that bypass model signals (QuerySet.update) show after at most this.
+POLICY_PAGE_TTL = 600
+
+
+def policy_page_changed(**kwargs) -> None:
+    """Signal receiver for every record the policy is generated from.
+
+    Moves the page's generation on, now and again after commit (a request
+    rendering meanwhile may have cached the old records under the new one).
+    """
+
+    def bump() -> None:
+        try:
+            cache.incr(POLICY_PAGE_GENERATION_KEY)
+        except ValueError:  # not set yet, or evicted
+            cache.set(POLICY_PAGE_GENERATION_KEY, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def policy_body_html() -> str:
+    """The policy's generated body, rendered once per change of its records.
+
+    Keyed by the language, the version in force (its effective date arriving
+    changes the key), the controller settings and a generation counter that
+    saves and deletes of versions, retention policies, processors, activities
+    and cookies move on (connected in ``PrivacyConfig.ready``). The body holds
+    no personal data and nothing about the visitor (it is rendered without
+    the request).
+    """
+    identity = repr(
+        (
+            get_language(),
+            policy_version_current_label(),
+            sorted(controller().items()),
+            cache.get(POLICY_PAGE_GENERATION_KEY, 0),
+        )
+    ).encode()
+    key = f"privacy:policy_page:{hashlib.sha256(identity).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("privacy/_policy_body.html", policy_context())
+        cache.set(key, html, POLICY_PAGE_TTL)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine above
 
 
 def policy_version_text(version: PolicyVersion) -> list[str]:

@@ -30,7 +30,9 @@ DEFAULT_RATE_PER_IP = (10, 60 * 60)
 def policy(request):
     """The policy in force: its editorial text plus sections generated from the
     records the code uses (``privacy.policy``)."""
-    return render(request, "privacy/policy.html", privacy_policy.policy_context())
+    return render(
+        request, "privacy/policy.html", {"body": privacy_policy.policy_body_html()}
+    )
 
 
 @require_safe

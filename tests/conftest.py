@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -26,6 +27,14 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Danish leaves Danish active in the thread (LocaleMiddleware
+    activates, nothing deactivates); the next test must not inherit it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -474,3 +474,42 @@ def test_the_cited_version_costs_no_query_once_cached(django_assert_num_queries)
     # Publishing a version clears the cache at once.
     _version("2")
     assert current_policy_version() == "2"
+
+
+def test_the_cached_page_follows_every_record_it_is_generated_from(
+    client, django_assert_max_num_queries
+):
+    retention_policies_sync()
+    _policy(client)
+    with django_assert_max_num_queries(0):  # rendered once, then from the cache
+        _policy(client)
+    # A period tuned in the admin (save()), a new processor, a new cookie and a
+    # new activity recipient each show on the next request.
+    rule = RetentionPolicy.objects.get(key="profiles.freelancer.closed")
+    rule.period_days = 91
+    rule.save()
+    assert "91 days after the purpose ends" in _policy(client)
+    processor = Processor.objects.create(
+        key="acme",
+        vendor="Acme Cloud Oy",
+        service=Processor.Service.IT_OPERATIONS,
+        data_categories="Server logs",
+        country="Finland",
+    )
+    assert "Acme Cloud Oy" in _section(_policy(client), "sharing")
+    Cookie.objects.create(
+        cookiegroup=CookieGroup.objects.get(varname="analytics"), name="_gid"
+    )
+    assert '<tr data-cookie="_gid">' in _section(_policy(client), "cookies")
+    activity = ProcessingActivity.objects.first()
+    activity.recipients.add(processor)
+    purposes = _section(_policy(client), "purposes")
+    assert purposes.count("Acme Cloud Oy") >= 1
+
+
+def test_the_cached_page_is_per_language(client):
+    english = _policy(client)
+    client.cookies["django_language"] = "da"
+    danish = _policy(client)
+    assert "Privacy policy" in english
+    assert "Privatlivspolitik" in danish and "Privacy policy</h1>" not in danish
