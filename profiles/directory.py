@@ -1,4 +1,4 @@
-"""The directory page's two caches, and why neither can show what is no longer public.
+"""The public pages' caches, and why none can show what is no longer public.
 
 - **The result count** ("10,000 freelancers"): an exact COUNT(*) grows with
   the directory. It is an aggregate, not personal data, keyed by a generation
@@ -12,6 +12,11 @@
   ``updated_at`` is unchanged comes from the cache (``directory_cards_html``).
   Cached cards hold only what the freelancer published, and expire after
   ``CARDS_TTL``.
+- **A profile page as visitors see it** (``public_profile_page``): the same
+  idea for one profile. Whether it is public is asked live on every request;
+  the body comes from the cache only for the same ``updated_at``. Logged-in
+  members (who may see a CV button, or their own unpublished profile) always
+  get a live page.
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ import hashlib
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 COUNT_TTL = 60  # seconds
 CARDS_TTL = 300  # seconds
+DETAIL_BODY_TEMPLATE = "profiles/_freelancer_detail_body.html"
 GENERATION_KEY = "profiles:directory:generation"
 
 
@@ -96,3 +104,28 @@ def skills_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     pks = (pk_set or ()) if reverse else (instance.pk,)
     if pks:
         FreelancerProfile.objects.filter(pk__in=pks).update(updated_at=timezone.now())
+
+
+def public_profile_page(*, slug: str) -> tuple[str, str]:
+    """(title, body HTML) of a public profile as an anonymous visitor sees it.
+
+    Raises Http404 unless the profile is public right now.
+    """
+    from . import selectors
+
+    stamp = selectors.freelancer_public_stamp(slug=slug)
+    if stamp is None:
+        raise Http404
+    pk, updated_at, full_name = stamp
+    fingerprint = repr((get_language(), pk, updated_at)).encode()
+    key = f"profiles:profile:{hashlib.sha256(fingerprint).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        # Read after the stamp, so never older than it; not public any more: 404.
+        profile = selectors.freelancer_get_public(slug=slug)
+        html = render_to_string(
+            DETAIL_BODY_TEMPLATE,
+            {"profile": profile, "public": True, "can_download_cv": False},
+        )
+        cache.set(key, html, CARDS_TTL)
+    return full_name, mark_safe(html)  # noqa: S308 - rendered by the template engine

@@ -76,6 +76,16 @@ def freelancer_get_public(*, slug: str) -> FreelancerProfile:
     return profile
 
 
+def freelancer_public_stamp(*, slug: str) -> tuple[int, object, str] | None:
+    """(pk, updated_at, full_name) of a public profile, or None: one query
+    that says whether the page may be shown and which version of it."""
+    return (
+        FreelancerProfile.objects.filter(_public_q(), slug=slug)
+        .values_list("pk", "updated_at", "full_name")
+        .first()
+    )
+
+
 def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
     """The profile page: public ones for all; others only for the owner and staff."""
     profile = (

@@ -10,13 +10,19 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
-from .directory import CachedCountPaginator, directory_cards_html
+from .directory import (
+    DETAIL_BODY_TEMPLATE,
+    CachedCountPaginator,
+    directory_cards_html,
+    public_profile_page,
+)
 from .forms import (
     PHOTO_CONSENT_TEXT,
     CloseAccountForm,
@@ -64,18 +70,25 @@ def freelancer_list(request):
 
 
 def freelancer_detail(request, slug: str):
-    profile = selectors.freelancer_get_for_user(slug=slug, user=request.user)
-    can_download, _company = selectors.cv_download_access(
-        profile=profile, user=request.user
-    )
+    if not request.user.is_authenticated:
+        title, body = public_profile_page(slug=slug)
+    else:
+        profile = selectors.freelancer_get_for_user(slug=slug, user=request.user)
+        can_download, _company = selectors.cv_download_access(
+            profile=profile, user=request.user
+        )
+        title = profile.full_name
+        body = render_to_string(
+            DETAIL_BODY_TEMPLATE,
+            {
+                "profile": profile,
+                "public": profile.is_public,
+                "can_download_cv": can_download,
+            },
+            request=request,
+        )
     return render(
-        request,
-        "profiles/freelancer_detail.html",
-        {
-            "profile": profile,
-            "public": profile.is_public,
-            "can_download_cv": can_download,
-        },
+        request, "profiles/freelancer_detail.html", {"title": title, "body": body}
     )
 
 

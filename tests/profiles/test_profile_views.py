@@ -145,6 +145,25 @@ def test_hidden_profile_is_404_for_others_but_visible_to_owner_and_staff(
     assert client.get(url).status_code == 200
 
 
+def test_a_visitors_cached_profile_page_follows_changes_and_visibility(
+    client, db, django_assert_num_queries
+):
+    profile = FreelancerProfileFactory(full_name="Ada Lovelace", skills=["Python"])
+    url = f"/freelancers/{profile.slug}/"
+    client.get(url)
+    with django_assert_num_queries(1):  # is it public, and which version
+        assert "Ada Lovelace" in client.get(url).content.decode()
+    services.freelancer_profile_update(
+        profile=profile, actor=profile.user, data={"headline": "Analytical engines"}
+    )
+    assert "Analytical engines" in client.get(url).content.decode()
+    profile.skills.add(Skill.objects.create(name="Rust", slug="rust"))
+    assert "Rust" in client.get(url).content.decode()
+    # Restricted in SQL: no signal, no updated_at, and still 404 at once.
+    FreelancerProfile.objects.filter(pk=profile.pk).update(restricted_at=timezone.now())
+    assert client.get(url).status_code == 404
+
+
 def test_unknown_profile_is_404(client, db):
     assert client.get("/freelancers/no-such-person/").status_code == 404
 
