@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from functools import partial
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +33,7 @@ from .signals import consent_withdrawn
 from .texts import cookie_choice_text, purpose_text
 
 _WRITE_ATTEMPTS = 3
+VERSION_CACHE_TIMEOUT = 24 * 60 * 60  # seconds
 
 
 def _version_digest(*, text: str, cookie_list_version: str, policy_version: str) -> str:
@@ -63,15 +66,22 @@ def consent_version_get_or_create(
         cookie_list_version=cookie_list_version,
         policy_version=policy_version,
     )
-    version, _ = ConsentVersion.objects.get_or_create(
-        digest=digest,
-        defaults={
-            "text": shown_text,
-            "cookie_list_version": cookie_list_version,
-            "cookie_list": cookie_list,
-            "policy_version": policy_version,
-        },
-    )
+    # A digest names its content, and versions are never changed or deleted
+    # (they are the proof), so a version read once can be reused as it is.
+    # It is cached only after commit: a rolled-back insert is never cached.
+    key = f"consent:version:{digest}"
+    version = cache.get(key)
+    if version is None:
+        version, _ = ConsentVersion.objects.get_or_create(
+            digest=digest,
+            defaults={
+                "text": shown_text,
+                "cookie_list_version": cookie_list_version,
+                "cookie_list": cookie_list,
+                "policy_version": policy_version,
+            },
+        )
+        transaction.on_commit(partial(cache.set, key, version, VERSION_CACHE_TIMEOUT))
     return version
 
 
@@ -110,7 +120,13 @@ def _write(
             with transaction.atomic():
                 now = timezone.now()
                 current = ConsentRecord.objects.filter(subject)
-                previous = current.select_for_update().only("granted").first()
+                # Only a withdrawal needs the previous choice (was anything
+                # granted?); the UPDATE below locks the row either way.
+                previous = (
+                    None
+                    if granted
+                    else current.select_for_update().only("granted").first()
+                )
                 current.update(superseded_at=now)
                 record = ConsentRecord.objects.create(
                     user=user,

@@ -377,3 +377,44 @@ def test_linking_keeps_a_newer_choice_of_the_user(visitor_id):
     )
     assert services.consent_visitor_link(user=user, visitor_id=visitor_id) == []
     assert selectors.cookie_choices(user=user)["analytics"] is False
+
+
+def test_a_committed_version_is_reused_without_a_query(
+    visitor_id, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    def record(granted):
+        return services.consent_record(
+            purpose=Purpose.COOKIES_ANALYTICS,
+            granted=granted,
+            source=Source.BANNER,
+            visitor_id=visitor_id,
+        )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = record(True)
+    # Again: no version query, no SELECT of the previous record for a grant.
+    # UPDATE (supersede) and INSERT, inside the two savepoints (with RELEASE)
+    # that the service's transaction and its retry point are in a test.
+    with django_assert_num_queries(6):
+        second = record(True)
+    assert second.version_id == first.version_id
+    assert ConsentVersion.objects.count() == 1
+
+
+def test_a_rolled_back_version_is_not_cached(visitor_id):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.consent_record(
+            purpose=Purpose.COOKIES_ANALYTICS,
+            granted=True,
+            source=Source.BANNER,
+            visitor_id=visitor_id,
+        )
+        raise RuntimeError  # the version row is rolled back with the record
+    assert not ConsentVersion.objects.exists()
+    record = services.consent_record(
+        purpose=Purpose.COOKIES_ANALYTICS,
+        granted=True,
+        source=Source.BANNER,
+        visitor_id=visitor_id,
+    )
+    assert ConsentVersion.objects.filter(digest=record.version_id).exists()
