@@ -1,5 +1,5 @@
 from allauth.account.models import EmailAddress, EmailConfirmation
-from django.db.models import Min
+from django.db.models import Min, Q
 from rest_framework.authtoken.models import Token
 
 from privacy.registry import (
@@ -183,6 +183,14 @@ class CompanyInvitationData(PersonalData):
         action=Action.DELETE,
         description="Deleted 12 months after the invitation expires.",
     )
+
+    def subject_q(self, user) -> Q:
+        """Accepted invitations by who accepted them; pending ones by the
+        address they were sent to (the person has not answered yet, but the
+        invitation is about them: access and erasure must reach it)."""
+        return Q(accepted_by=user) | Q(
+            accepted_by__isnull=True, email__iexact=user.email
+        )
 
 
 @personal_data.register(CvDownload)

@@ -228,3 +228,26 @@ def test_erasure_of_another_kind_of_request_is_refused(db):
     with pytest.raises(ValidationError):
         dsr.dsr_erasure_execute(request=request, actor=None)
     assert User.objects.get(pk=zelda.user.pk).email == zelda.strings["email"]
+
+
+def test_a_pending_invitation_to_the_subjects_address_is_exported_and_erased(db):
+    from profiles import services as profile_services
+    from profiles.models import Company, CompanyInvitation
+
+    zelda = rich_member("zelda", files=False)
+    yrsa = rich_member("yrsa", files=False)
+    company = Company.objects.create(name="Inviting ApS", slug="inviting")
+    mine, _token = profile_services.company_invite(
+        company=company,
+        actor=yrsa.user,
+        email=zelda.strings["email"].upper(),  # the address, however it is typed
+        role="member",
+    )
+    theirs, _token = profile_services.company_invite(
+        company=company, actor=yrsa.user, email="someone@example.org", role="member"
+    )
+    declaration = personal_data.get(CompanyInvitation)
+    assert list(declaration.rows_for(zelda.user)) == [mine]
+    erasure_execute(user=zelda.user, actor=None)
+    assert not CompanyInvitation.objects.filter(pk=mine.pk).exists()
+    assert CompanyInvitation.objects.filter(pk=theirs.pk).exists()
