@@ -219,6 +219,9 @@ class FreelancerProfile(Address):
                 condition=models.Q(published_at__isnull=False),
             ),
             models.Index(fields=["city"], name="freelancer_city_idx"),
+            # The photo view finds the profile a file belongs to.
+            models.Index(fields=["photo"], name="freelancer_photo_idx"),
+            models.Index(fields=["photo_thumbnail"], name="freelancer_thumb_idx"),
         ]
 
     def __str__(self) -> str:

@@ -105,6 +105,38 @@ def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
     raise Http404
 
 
+def photo_file_visible(*, name: str, user) -> bool:
+    """May ``user`` see the photo or logo file ``name`` (a storage name)?
+
+    A freelancer's photo while the profile is public, and always to its owner
+    and staff who may view profiles; a company logo while the company is
+    open. A restricted, unpublished, closed or erased profile's photo is
+    therefore unreachable at once, even by someone who kept its URL.
+    """
+    profile = (
+        FreelancerProfile.objects.filter(Q(photo=name) | Q(photo_thumbnail=name))
+        .select_related("user")
+        .only(
+            "published_at",
+            "restricted_at",
+            "user__closed_at",
+            "user__is_active",
+            "user_id",
+        )
+        .first()
+    )
+    if profile is not None:
+        if profile.is_public:
+            return True
+        return user.is_authenticated and (
+            profile.user_id == user.pk
+            or user.has_perm("profiles.view_freelancerprofile")
+        )
+    return Company.objects.filter(
+        Q(logo=name) | Q(logo_thumbnail=name), closed_at__isnull=True
+    ).exists()
+
+
 def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
     return (
         FreelancerProfile.objects.filter(user=user).prefetch_related("skills").first()

@@ -5,7 +5,8 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -14,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import selectors, services
 from .directory import (
@@ -35,6 +36,8 @@ from .forms import (
 )
 
 PAGE_SIZE = 20
+# Photos and logos: storage names start with this (profiles/storage.py).
+PHOTO_DIR = "photos/"
 
 
 def _add_errors(form, exc: ValidationError, field: str | None = None) -> None:
@@ -109,6 +112,27 @@ def freelancer_cv_download(request, slug: str):
         filename=f"cv-{profile.slug}.{extension}",
         content_type=profile.cv_content_type or "application/octet-stream",
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def photo_file(request, name: str):
+    """A profile photo or company logo, served only while it may be seen.
+
+    Photos are not served as plain media files: a restriction (GDPR Art. 18),
+    unpublishing or closing must hide them from everyone at once. Browsers
+    may keep a copy for a minute; shared caches none.
+    """
+    name = f"{PHOTO_DIR}{name}"
+    if not selectors.photo_file_visible(name=name, user=request.user):
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, SuspiciousFileOperation) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=60"
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

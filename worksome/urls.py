@@ -19,6 +19,13 @@ urlpatterns = [
     path("cookies/", include("consent.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("profiles.urls")),
+    # Photos and logos through a view that checks they may be seen (never as
+    # plain media files, even in development).
+    path(
+        f"{settings.MEDIA_URL.lstrip('/')}photos/<path:name>",
+        profiles_views.photo_file,
+        name="photo_file",
+    ),
     path("api/v1/", include("worksome.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -411,3 +411,71 @@ def test_staff_needs_the_permission_to_download(client, profile_with_cv):
 def test_cv_files_have_no_public_url(client, profile_with_cv):
     response = client.get("/media/" + profile_with_cv.cv.name)
     assert response.status_code == 404
+
+
+# --- Photo files ---------------------------------------------------------------
+
+
+def _with_photo(**kwargs) -> FreelancerProfile:
+    profile = FreelancerProfileFactory(**kwargs)
+    services.freelancer_photo_set(
+        profile=profile,
+        actor=profile.user,
+        upload=corpus.jpeg_photo(),
+        consent_text="x",
+    )
+    profile.refresh_from_db()
+    return profile
+
+
+def test_a_public_photo_is_served_and_hidden_at_once_when_restricted(client, db):
+    profile = _with_photo()
+    urls = [profile.photo.url, profile.photo_thumbnail.url]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # JPEG
+        assert response["Cache-Control"] == "private, max-age=60"
+    # Restricted in SQL (no signal): nobody reaches the files any more, even
+    # with the URL, while the owner still sees their own photo.
+    FreelancerProfile.objects.filter(pk=profile.pk).update(restricted_at=timezone.now())
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.force_login(profile.user)
+    assert client.get(urls[0]).status_code == 200
+
+
+def test_an_unpublished_photo_is_only_for_its_owner(client, db):
+    profile = _with_photo(published=False)
+    assert client.get(profile.photo.url).status_code == 404
+    client.force_login(UserFactory())
+    assert client.get(profile.photo.url).status_code == 404
+    client.force_login(profile.user)
+    assert client.get(profile.photo.url).status_code == 200
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+    assert client.get(profile.photo.url).status_code == 404
+    staff.user_permissions.add(
+        Permission.objects.get(codename="view_freelancerprofile")
+    )
+    client.force_login(staff)
+    assert client.get(profile.photo.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/photos/nothing-here.jpg",
+        "/media/photos/../private/cvs/x.pdf",
+        "/media/photos/%2e%2e/%2e%2e/etc/passwd",
+        "/media/photos/",
+    ],
+)
+def test_unknown_or_crafted_photo_paths_are_404(client, db, path):
+    _with_photo()
+    assert client.get(path).status_code == 404
+
+
+def test_a_photo_file_refuses_writes(client, db):
+    profile = _with_photo()
+    assert client.post(profile.photo.url).status_code == 405

@@ -153,6 +153,9 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         "/freelancers/{profile}/cv/",
         row(302, 404, 404, 404, 404),
     ),
+    # A name no profile or company has. Who may see a real photo (public,
+    # owner, staff with the permission) is in tests/profiles/test_profile_views.
+    "photo_file": ("/media/photos/not-a-photo.jpg", every(404)),
     "profiles:company_list": ("/companies/", PUBLIC),
     "profiles:company_create": ("/companies/new/", MEMBERS),
     "profiles:company_invitation": (
