@@ -141,15 +141,19 @@ def _pk_in(pks: list):
     return Q(pk__in=pks)
 
 
-def _claimed_update(rule: RetentionRule, claim, file_fields) -> list[tuple]:
+def _claimed_update(rule: RetentionRule, claim, file_fields) -> tuple:
     """Claim a batch and anonymise it in one statement (PostgreSQL).
 
-    ``WITH claimed AS (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) UPDATE ...
-    FROM claimed RETURNING``: one round trip per batch instead of a SELECT and
-    an UPDATE, and the returned rows carry the file names the rows had before
+    ``WITH claimed AS (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n), updated AS
+    (UPDATE ... FROM claimed RETURNING ...) SELECT count, max pk, files``: one
+    round trip per batch instead of a SELECT and an UPDATE, and one row back
+    instead of one per row. The file names are the ones the rows had before
     the update (the files to delete after commit). The SET clause is compiled
     by Django from the registry's SQL anonymisers, as ``QuerySet.update()``
     would compile it.
+
+    Returns (rows updated, the batch's last primary key or None, one list of
+    non-empty file names per file field).
     """
     model = rule.model
     qn = connection.ops.quote_name
@@ -158,30 +162,36 @@ def _claimed_update(rule: RetentionRule, claim, file_fields) -> list[tuple]:
     update = UpdateQuery(model)
     update.add_update_values(rule.declaration.anonymise_updates())
     set_sql, set_params = update.get_compiler(connection=connection).as_sql()
-    columns = ["pk", *(f"f{i}" for i in range(len(file_fields)))]
+    files = [f"f{i}" for i in range(len(file_fields))]
+    columns = ["pk", *files]
     # Identifiers are quoted and values are parameters; the rest is SQL that
     # Django compiled.
     sql = (
-        f"WITH claimed ({', '.join(columns)}) AS ({claim_sql}) "  # noqa: S608
-        f"{set_sql} FROM claimed WHERE {table}.{pk} = claimed.pk "
+        f"WITH claimed ({', '.join(columns)}) AS ({claim_sql}), "  # noqa: S608
+        f"updated AS ({set_sql} FROM claimed WHERE {table}.{pk} = claimed.pk "
         # Without this the planner hash-joins the batch to a scan of the
         # whole table; with it, the batch's rows come through the pk index.
         f"AND {table}.{pk} = ANY(ARRAY(SELECT pk FROM claimed)) "
-        f"RETURNING {', '.join('claimed.' + c for c in columns)}"
+        f"RETURNING {', '.join('claimed.' + c for c in columns)}) "
+        f"SELECT count(*), max(pk)"
+        + "".join(f", array_agg({f}) FILTER (WHERE {f} <> '')" for f in files)
+        + " FROM updated"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*claim_params, *set_params))
-        return sorted(cursor.fetchall())
+        done, last_pk, *names = cursor.fetchone()
+    return done, last_pk, [n or [] for n in names]
 
 
 def _process_batch(
     rule: RetentionRule, candidates, *, after_pk, batch_size: int
-) -> tuple[list, int]:
+) -> tuple[object, int]:
     """Claim and process one batch in its own transaction.
 
-    Returns the claimed primary keys (empty when none are left) and the number
-    of rows changed. Batches walk forward by primary key (keyset), so each
-    claim starts where the last ended instead of rescanning processed rows.
+    Returns the batch's last primary key (None when no rows are left) and the
+    number of rows changed. Batches walk forward by primary key (keyset), so
+    each claim starts where the last ended instead of rescanning processed
+    rows.
     """
     model = rule.model
     file_fields = _file_fields(rule)
@@ -189,29 +199,32 @@ def _process_batch(
         claim = candidates.order_by("pk")
         if after_pk is not None:
             claim = claim.filter(pk__gt=after_pk)
-        single_statement = (
-            connection.vendor == "postgresql"
-            and rule.retention.action == Action.ANONYMISE
-            and not model._meta.parents
-        )
         claim = claim.select_for_update(skip_locked=True, of=("self",)).values_list(
             "pk", *(f.attname for f in file_fields)
         )[:batch_size]
-        if single_statement:
-            rows = _claimed_update(rule, claim, file_fields)
-            done = len(rows)
+        if (
+            connection.vendor == "postgresql"
+            and rule.retention.action == Action.ANONYMISE
+            and not model._meta.parents
+        ):
+            done, last_pk, names = _claimed_update(rule, claim, file_fields)
+            files = [
+                (f.storage, name)
+                for f, field_names in zip(file_fields, names, strict=True)
+                for name in field_names
+            ]
         else:
             rows = list(claim)
-        if not rows:
-            return [], 0
-        pks = [row[0] for row in rows]
-        files = [
-            (f.storage, name)
-            for row in rows
-            for f, name in zip(file_fields, row[1:], strict=True)
-            if name
-        ]
-        if not single_statement:
+            if not rows:
+                return None, 0
+            pks = [row[0] for row in rows]
+            last_pk = pks[-1]
+            files = [
+                (f.storage, name)
+                for row in rows
+                for f, name in zip(file_fields, row[1:], strict=True)
+                if name
+            ]
             batch = model._default_manager.filter(_pk_in(pks))
             if rule.retention.action == Action.ANONYMISE:
                 done = batch.update(**rule.declaration.anonymise_updates())
@@ -220,7 +233,7 @@ def _process_batch(
                 done = per_model.get(model._meta.label, 0)
         if files:
             transaction.on_commit(lambda: _delete_files(files))
-        return pks, done
+        return last_pk, done
 
 
 def _purge_rule(
@@ -252,7 +265,7 @@ def _purge_rule(
     after_pk = None
     while True:
         try:
-            claimed, done = _process_batch(
+            last_pk, done = _process_batch(
                 rule, candidates, after_pk=after_pk, batch_size=batch_size
             )
         except DatabaseError as exc:
@@ -261,9 +274,9 @@ def _purge_rule(
             outcome.error_message = type(exc).__name__
             logger.exception("retention: rule %s failed", rule.key)
             break
-        if not claimed:
+        if last_pk is None:
             break
-        after_pk = claimed[-1]
+        after_pk = last_pk
         if rule.retention.action == Action.ANONYMISE:
             outcome.anonymised += done
         else:
