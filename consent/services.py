@@ -112,12 +112,21 @@ def _write(
     version: ConsentVersion,
     actor=None,
     decided_at: dt.datetime | None = None,
+    retry_here: bool = True,
 ) -> ConsentRecord:
+    """Supersede the subject's current record for ``purpose`` and add this one.
+
+    A concurrent choice for the same subject and purpose can commit first
+    (the partial unique index then refuses this INSERT). With ``retry_here``
+    the write runs in a savepoint and is retried on top of it; without it the
+    IntegrityError goes to the caller, which owns the transaction and retries
+    all of it (two round trips fewer per write).
+    """
     subject = Q(user=user) if user is not None else Q(user__isnull=True)
     subject &= Q(visitor_id=visitor_id, purpose=purpose, superseded_at__isnull=True)
     for attempt in range(_WRITE_ATTEMPTS):
         try:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=retry_here):
                 now = timezone.now()
                 current = ConsentRecord.objects.filter(subject)
                 # Only a withdrawal needs the previous choice (was anything
@@ -143,7 +152,7 @@ def _write(
         except IntegrityError:
             # A concurrent choice for the same subject and purpose committed
             # first; record this one on top of it.
-            if attempt == _WRITE_ATTEMPTS - 1:
+            if not retry_here or attempt == _WRITE_ATTEMPTS - 1:
                 raise
     if not granted:
         previously_granted = bool(previous and previous.granted)
@@ -215,31 +224,54 @@ def consent_cookie_choices_record(
         subjects.append((None, visitor_id))
     if not subjects:
         raise ValueError("A consent record needs a user or a visitor id.")
-    records = []
-    with transaction.atomic():
-        for varname, granted in choices.items():
-            purpose = Purpose.for_cookie_group(varname)
-            version = consent_version_get_or_create(
-                purpose=purpose, shown_text=shown_text
+    # Called outside a transaction (the cookie views), this function owns its
+    # transaction: a conflict with a concurrent choice retries all of it, and
+    # the writes need no savepoints. Inside someone else's transaction each
+    # write keeps its own savepoint and retry.
+    owns_transaction = not transaction.get_connection().in_atomic_block
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            return _cookie_choices_write(
+                choices=choices,
+                subjects=subjects,
+                source=source,
+                shown_text=shown_text,
+                actor=actor,
+                retry_each=not owns_transaction,
             )
-            for subject_user, subject_visitor in subjects:
-                _validate(
+        except IntegrityError:
+            if not owns_transaction or attempt == _WRITE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def _cookie_choices_write(
+    *, choices, subjects, source, shown_text, actor, retry_each
+) -> list[ConsentRecord]:
+    records = []
+    for varname, granted in choices.items():
+        purpose = Purpose.for_cookie_group(varname)
+        version = consent_version_get_or_create(purpose=purpose, shown_text=shown_text)
+        for subject_user, subject_visitor in subjects:
+            _validate(
+                purpose=purpose,
+                source=source,
+                user=subject_user,
+                visitor_id=subject_visitor,
+            )
+            records.append(
+                _write(
                     purpose=purpose,
+                    granted=granted,
                     source=source,
                     user=subject_user,
                     visitor_id=subject_visitor,
+                    version=version,
+                    actor=actor,
+                    retry_here=retry_each,
                 )
-                records.append(
-                    _write(
-                        purpose=purpose,
-                        granted=granted,
-                        source=source,
-                        user=subject_user,
-                        visitor_id=subject_visitor,
-                        version=version,
-                        actor=actor,
-                    )
-                )
+            )
     return records
 
 
