@@ -152,6 +152,7 @@ def _in_process(slug: str) -> tuple[dict[str, int], dict[str, float]]:
     median in-process time of each GET (no HTTP, no concurrency): how a page's
     own cost grows with the data, beside the query count.
     """
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -170,6 +171,21 @@ def _in_process(slug: str) -> tuple[dict[str, int], dict[str, float]]:
             client.get(path)
             samples.append(time.perf_counter() - start)
         times[name] = percentile(samples, 0.5)
+        # The same page with every cache emptied first: the directory's count
+        # and cards, the profile and policy bodies, the cookie catalogue and
+        # the policy version all rebuilt (what the first visitor after a
+        # change pays, and what the page would cost without its caches).
+        cold = []
+        for _ in range(IN_PROCESS_SAMPLES // 3):
+            cache.clear()
+            start = time.perf_counter()
+            client.get(path)
+            cold.append(time.perf_counter() - start)
+        with CaptureQueriesContext(connection) as ctx:
+            cache.clear()
+            client.get(path)
+        counts[f"{name}_cold"] = len(ctx.captured_queries)
+        times[f"{name}_cold"] = percentile(cold, 0.5)
 
     def post_once() -> int:
         client = Client(HTTP_HOST="127.0.0.1", enforce_csrf_checks=True)
@@ -454,7 +470,13 @@ def main() -> int:
             f"queries_1k={counts_small[case.name]} "
             f"inproc_ms={1000 * times[case.name]:.1f} "
             f"inproc_ms_1k={1000 * times_small[case.name]:.1f} "
-            f"requests={len(case.latencies)} errors={case.errors}",
+            + (
+                f"cold_queries={counts[case.name + '_cold']} "
+                f"cold_inproc_ms={1000 * times[case.name + '_cold']:.1f} "
+                if case.name + "_cold" in counts
+                else ""
+            )
+            + f"requests={len(case.latencies)} errors={case.errors}",
             flush=True,
         )
     worst = min(c.rps / bare.rps for c in cases[1:])
