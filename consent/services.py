@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from functools import partial
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,7 +33,7 @@ from .signals import consent_withdrawn
 from .texts import cookie_choice_text, purpose_text
 
 _WRITE_ATTEMPTS = 3
-VERSION_CACHE_TIMEOUT = 24 * 60 * 60  # seconds
+VERSION_CACHE_TIMEOUT = 60 * 60  # seconds
 
 
 def _version_digest(*, text: str, cookie_list_version: str, policy_version: str) -> str:
@@ -68,8 +68,12 @@ def consent_version_get_or_create(
     )
     # A digest names its content, and versions are never changed or deleted
     # (they are the proof), so a version read once can be reused as it is.
-    # It is cached only after commit: a rolled-back insert is never cached.
-    key = f"consent:version:{digest}"
+    # It is cached only after commit (a rolled-back insert is never cached)
+    # and per database (two databases may share one cache). After restoring
+    # the database from a backup, clear the cache (README, "Operations").
+    database = connection.settings_dict
+    where = f"{database['HOST']}:{database['PORT']}/{database['NAME']}"
+    key = f"consent:version:{hashlib.sha256(where.encode()).hexdigest()[:16]}:{digest}"
     version = cache.get(key)
     if version is None:
         version, _ = ConsentVersion.objects.get_or_create(

@@ -418,3 +418,18 @@ def test_a_rolled_back_version_is_not_cached(visitor_id):
         visitor_id=visitor_id,
     )
     assert ConsentVersion.objects.filter(digest=record.version_id).exists()
+
+
+def test_a_cached_version_belongs_to_its_database(
+    db, monkeypatch, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Two databases may share one cache (the benchmarks do): a version cached
+    for one must not be cited by records in another."""
+    purpose = Purpose.COOKIES_ANALYTICS
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_version_get_or_create(purpose=purpose)
+    with django_assert_num_queries(0):
+        services.consent_version_get_or_create(purpose=purpose)
+    monkeypatch.setitem(connection.settings_dict, "NAME", "another_database")
+    with django_assert_num_queries(1):  # read from this database, not the cache
+        services.consent_version_get_or_create(purpose=purpose)
