@@ -17,9 +17,9 @@ class PrivacyConfig(AppConfig):
     def _connect_policy_page(self) -> None:
         """Every record /privacy/ is generated from renews its cached body."""
         from cookie_consent.models import Cookie, CookieGroup
-        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from consent.models import CookieDetails
+        from worksome.generations import generation_bump_on_change
 
         from .models import (
             PolicyVersion,
@@ -27,26 +27,19 @@ class PrivacyConfig(AppConfig):
             Processor,
             RetentionPolicy,
         )
-        from .policy import policy_page_changed
+        from .policy import POLICY_PAGE_GENERATION_KEY
 
-        sources = (
-            PolicyVersion,
-            RetentionPolicy,
-            Processor,
-            ProcessingActivity,
-            CookieGroup,
-            Cookie,
-            CookieDetails,
-        )
-        for model in sources:
-            for name, signal in (("save", post_save), ("delete", post_delete)):
-                signal.connect(
-                    policy_page_changed,
-                    sender=model,
-                    dispatch_uid=f"privacy.policy_page.{name}.{model.__name__}",
-                )
-        m2m_changed.connect(
-            policy_page_changed,
-            sender=ProcessingActivity.recipients.through,
-            dispatch_uid="privacy.policy_page.recipients",
+        generation_bump_on_change(
+            POLICY_PAGE_GENERATION_KEY,
+            (
+                PolicyVersion,
+                RetentionPolicy,
+                Processor,
+                ProcessingActivity,
+                CookieGroup,
+                Cookie,
+                CookieDetails,
+            ),
+            uid="privacy.policy_page",
+            through=(ProcessingActivity.recipients.through,),
         )

@@ -42,6 +42,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from worksome.generations import generation
+
 from .models import (
     PolicyAcknowledgement,
     PolicyVersion,
@@ -246,23 +248,6 @@ POLICY_PAGE_GENERATION_KEY = "privacy:policy_page:generation"
 POLICY_PAGE_TTL = 600
 
 
-def policy_page_changed(**kwargs) -> None:
-    """Signal receiver for every record the policy is generated from.
-
-    Moves the page's generation on, now and again after commit (a request
-    rendering meanwhile may have cached the old records under the new one).
-    """
-
-    def bump() -> None:
-        try:
-            cache.incr(POLICY_PAGE_GENERATION_KEY)
-        except ValueError:  # not set yet, or evicted
-            cache.set(POLICY_PAGE_GENERATION_KEY, 1, None)
-
-    bump()
-    transaction.on_commit(bump)
-
-
 def policy_body_html() -> str:
     """The policy's generated body, rendered once per change of its records.
 
@@ -278,7 +263,7 @@ def policy_body_html() -> str:
             get_language(),
             policy_version_current_label(),
             sorted(controller().items()),
-            cache.get(POLICY_PAGE_GENERATION_KEY, 0),
+            generation(POLICY_PAGE_GENERATION_KEY),
         )
     ).encode()
     key = f"privacy:policy_page:{hashlib.sha256(identity).hexdigest()}"

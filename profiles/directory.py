@@ -32,18 +32,12 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from worksome.generations import generation as generation_of
+
 COUNT_TTL = 60  # seconds
 CARDS_TTL = 300  # seconds
 DETAIL_BODY_TEMPLATE = "profiles/_freelancer_detail_body.html"
 GENERATION_KEY = "profiles:directory:generation"
-
-
-def directory_changed(**kwargs) -> None:
-    """Signal receiver: the next directory request counts its matches again."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.set(GENERATION_KEY, 1, None)
 
 
 class CachedCountPaginator(Paginator):
@@ -55,7 +49,7 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        generation = cache.get(GENERATION_KEY, 0)
+        generation = generation_of(GENERATION_KEY)
         key = f"profiles:directory:count:{generation}:{self.count_key}"
         value = cache.get(key)
         if value is None:
