@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from .crypto import keyed_hash
 from .models import DataSubjectRequest, ExportArchive, MarketingSuppression
+from .policy import controller
 from .registry import Event, Recipient, personal_data
 from .selectors import dsr_due_soon, dsr_overdue, token_hash
 from .services import audit_record
@@ -77,10 +78,30 @@ def dsr_due_at(received_at: dt.datetime) -> dt.datetime:
 # --- Helpers --------------------------------------------------------------------
 
 
+def _controller_footer() -> str:
+    """Who is answering: the controller's identity and contact details
+    (GDPR Art. 12-14), from the same settings the privacy policy shows."""
+    details = controller()
+    who = ", ".join(
+        part
+        for part in (
+            details["name"],
+            details["address"],
+            f"CVR {details['cvr']}" if details["cvr"] else "",
+        )
+        if part
+    )
+    contact = " · ".join(part for part in (details["email"], details["phone"]) if part)
+    footer = "\n\n-- \n" + _("Data controller: %(who)s") % {"who": who}
+    return footer + (f"\n{contact}" if contact else "")
+
+
 def _mail(to: str, subject: str, body: str) -> None:
-    """Send a plain-text e-mail after commit; a failure is logged, not raised."""
+    """Send a plain-text e-mail to a data subject after commit, signed with
+    the controller's details; a failure is logged, not raised."""
     if not to:
         return
+    body += _controller_footer()
     transaction.on_commit(
         lambda: send_mail(f"[Worksome] {subject}", body, None, [to]), robust=True
     )

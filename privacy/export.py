@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from . import texts
 from .dsr import EXPORT_VALID_FOR, _finish, _locked, _url
 from .models import DataSubjectRequest, ExportArchive, RetentionPolicy
+from .policy import controller as controller_details
 from .registry import personal_data
 from .selectors import registry_overview, token_hash
 from .storage import export_storage, export_upload_to
@@ -82,6 +83,7 @@ def _retention_periods() -> list[dict]:
 
 def _about(user) -> dict:
     """The facts GDPR Art. 15(1)(a)-(h) requires besides the data itself."""
+    controller = controller_details()
     recipients = [
         {
             "name": r.name,
@@ -91,8 +93,11 @@ def _about(user) -> dict:
     ]
     return {
         "controller": {
-            "name": "Worksome",
-            "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+            "name": controller["name"],
+            "address": controller["address"],
+            "cvr": controller["cvr"],
+            "contact": controller["email"] or settings.DEFAULT_FROM_EMAIL,
+            "phone": controller["phone"],
         },
         "purposes": [
             {"data": row["model"], "purpose": row["description"]}

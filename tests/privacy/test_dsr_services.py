@@ -45,6 +45,26 @@ def test_member_request_is_verified_by_session_and_audited(
     assert "All of it" not in str(event.details)
 
 
+def test_replies_name_the_controller_from_settings(
+    member, settings, django_capture_on_commit_callbacks
+):
+    settings.PRIVACY_CONTROLLER = {
+        "name": "Testfirma ApS",
+        "address": "Vestergade 1, 8000 Aarhus C",
+        "cvr": "24256790",
+        "email": "dpo@testfirma.example",
+        "phone": "+45 70 00 00 00",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        dsr.dsr_submit(user=member, kind="access")
+    body = mail.outbox[0].body
+    assert (
+        "Data controller: Testfirma ApS, Vestergade 1, 8000 Aarhus C, CVR 24256790"
+        in body
+    )
+    assert "dpo@testfirma.example · +45 70 00 00 00" in body
+
+
 def test_unknown_kind_is_refused_and_nothing_is_stored(member):
     with pytest.raises(ValidationError) as excinfo:
         dsr.dsr_submit(user=member, kind="everything")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from privacy import dsr, export
+from privacy import policy as privacy_policy
 from privacy.export import dsr_export_build
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
@@ -126,6 +127,11 @@ def test_export_states_the_art_15_facts(
         "Carl Jacobsens Vej 35, 2500 Valby" in about["complaint_authority"]["address"]
     )
     assert about["complaint_authority"]["email"] == "dt@datatilsynet.dk"
+    # The controller as the privacy policy names it (PRIVACY_CONTROLLER).
+    controller = privacy_policy.controller()
+    assert about["controller"]["name"] == controller["name"]
+    assert about["controller"]["address"] == controller["address"]
+    assert about["controller"]["contact"] == controller["email"]
     names = [
         r["name"] for r in about["recipients"]["companies_that_received_your_data"]
     ]
