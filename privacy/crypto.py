@@ -8,8 +8,10 @@ Invariants:
 - Settings are read when first needed, never at import time; the cached
   MultiFernet is dropped whenever the setting changes (tests override it).
 - Nothing here logs or puts a plaintext or a token in an error message.
-- ``keyed_hash`` depends on SECRET_KEY: changing SECRET_KEY changes every hash,
-  so stored hashes must then be recomputed (SECRET_KEY_FALLBACKS do not apply).
+- ``keyed_hash`` is keyed by ``settings.HASH_KEY`` (SECRET_KEY unless set on
+  its own): changing it changes every hash, so stored hashes would have to be
+  recomputed, and the suppression list cannot be. Set HASH_KEY explicitly to
+  rotate SECRET_KEY freely.
 """
 
 from functools import lru_cache
@@ -83,9 +85,9 @@ def rotate(token: str) -> str:
 
 
 def keyed_hash(value: str, *, purpose: str) -> str:
-    """HMAC-SHA256 (hex) of ``value``, keyed by SECRET_KEY and ``purpose``.
+    """HMAC-SHA256 (hex) of ``value``, keyed by HASH_KEY and ``purpose``.
 
-    Stable for the same SECRET_KEY, so a unique or indexed column of these
+    Stable for the same HASH_KEY, so a unique or indexed column of these
     finds or de-duplicates encrypted values without decrypting them. Each use
     gets its own ``purpose`` (e.g. ``"profiles.cpr"``) so hashes of the same
     value do not match across uses. Normalise ``value`` first (e.g. with
@@ -93,4 +95,6 @@ def keyed_hash(value: str, *, purpose: str) -> str:
     """
     if not purpose:
         raise ValueError("keyed_hash needs a purpose.")
-    return salted_hmac(f"worksome.{purpose}", value, algorithm="sha256").hexdigest()
+    return salted_hmac(
+        f"worksome.{purpose}", value, secret=settings.HASH_KEY, algorithm="sha256"
+    ).hexdigest()

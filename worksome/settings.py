@@ -39,6 +39,12 @@ def _required(name: str, dev_default: str) -> str:
 
 
 SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET_KEY)
+# The key of privacy.crypto.keyed_hash (CPR uniqueness, the marketing
+# suppression list, rate-limit buckets). Stored hashes depend on it, and the
+# suppression list cannot be recomputed (no plaintext is kept), so it is kept
+# apart from SECRET_KEY: SECRET_KEY can then be rotated (after a leak, say)
+# without touching them. Defaults to SECRET_KEY, which existing hashes use.
+HASH_KEY = env.str("HASH_KEY", default="") or SECRET_KEY
 
 # Comma-separated Fernet keys, newest first. The first encrypts; all decrypt,
 # so a key can be rotated in without losing data (see the rotation command).

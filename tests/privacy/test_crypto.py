@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 
 import pytest
 from cryptography.fernet import Fernet
@@ -10,6 +11,7 @@ from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.test.utils import isolate_apps
+from django.utils.crypto import salted_hmac
 
 from privacy import crypto
 from privacy.crypto import InvalidToken, decrypt, encrypt, keyed_hash, rotate
@@ -115,10 +117,25 @@ def test_keyed_hash_is_stable_and_differs_per_purpose_and_value():
     assert digest != keyed_hash("0101901235", purpose="profiles.cpr")
 
 
-def test_keyed_hash_depends_on_the_secret_key(settings):
+def test_keyed_hash_depends_on_the_hash_key_not_the_secret_key(settings):
     before = keyed_hash(CPR, purpose="profiles.cpr")
     settings.SECRET_KEY = "another-test-secret-key-0123456789-0123456789-0123456789"
+    assert keyed_hash(CPR, purpose="profiles.cpr") == before
+    settings.HASH_KEY = "another-hash-key-0123456789-0123456789-0123456789-0123"
     assert keyed_hash(CPR, purpose="profiles.cpr") != before
+
+
+def test_without_its_own_setting_the_hash_key_is_the_secret_key(settings):
+    """Hashes stored before HASH_KEY existed were keyed by SECRET_KEY; they
+    must still match when HASH_KEY is not set."""
+    assert "HASH_KEY" not in os.environ
+    assert settings.HASH_KEY == settings.SECRET_KEY
+    assert (
+        keyed_hash(CPR, purpose="profiles.cpr")
+        == salted_hmac(
+            "worksome.profiles.cpr", CPR, secret=settings.SECRET_KEY, algorithm="sha256"
+        ).hexdigest()
+    )
 
 
 def test_keyed_hash_needs_a_purpose():
