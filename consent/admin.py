@@ -3,22 +3,9 @@ from cookie_consent.models import Cookie
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from privacy.admin_mixins import ReadOnlyAdmin
+
 from .models import ConsentRecord, ConsentVersion, CookieDetails
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Proof of consent is never added, edited or deleted by hand, by anyone."""
-
-    actions = None
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ConsentRecord)

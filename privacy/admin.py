@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dsr
 from . import policy as privacy_policy
+from .admin_mixins import ReadOnlyAdmin, ViewOnlyAdmin
 from .forms import ExtendForm, ReasonForm
 from .models import (
     AuditEvent,
@@ -35,7 +36,7 @@ from .retention import retention_rules
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit trail is evidence and is never edited by hand."""
 
     list_display = ("at", "action", "actor", "subject", "target_type", "target_id")
@@ -43,15 +44,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("action", "actor__email", "subject__email")
     date_hierarchy = "at"
     list_select_related = ("actor", "subject")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RetentionPolicy)
@@ -129,18 +121,12 @@ class PurgeRunRuleInline(admin.TabularInline):
 
 
 @admin.register(PurgeRun)
-class PurgeRunAdmin(admin.ModelAdmin):
+class PurgeRunAdmin(ViewOnlyAdmin):
     list_display = ("started_at", "finished_at", "status", "dry_run", "triggered_by")
     list_filter = ("status", "dry_run")
     date_hierarchy = "started_at"
     inlines = [PurgeRunRuleInline]
     readonly_fields = ("started_at", "finished_at", "status", "dry_run", "triggered_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- Data-subject requests ----------------------------------------------------
@@ -430,18 +416,12 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportArchive)
-class ExportArchiveAdmin(admin.ModelAdmin):
+class ExportArchiveAdmin(ViewOnlyAdmin):
     """Read-only: archives are built by the export task and deleted on expiry."""
 
     list_display = ("request", "status", "progress", "size", "expires_at")
     list_filter = ("status",)
     exclude = ("token_hash", "file")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- The privacy policy as a product ---------------------------------------------
@@ -598,19 +578,13 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyAcknowledgement)
-class PolicyAcknowledgementAdmin(admin.ModelAdmin):
+class PolicyAcknowledgementAdmin(ViewOnlyAdmin):
     """Read-only: who was e-mailed about and who acknowledged which version."""
 
     list_display = ("version", "user", "notified_at", "acknowledged_at")
     list_filter = ("version",)
     search_fields = ("user__email",)
     list_select_related = ("version", "user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- Breach register ---------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from privacy.admin_mixins import ViewOnlyAdmin
+
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import (
@@ -149,15 +151,9 @@ class CompanyInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CvDownload)
-class CvDownloadAdmin(admin.ModelAdmin):
+class CvDownloadAdmin(ViewOnlyAdmin):
     list_display = ("company_name", "profile", "downloaded_at")
     date_hierarchy = "downloaded_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 admin.site.register(
