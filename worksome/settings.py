@@ -15,9 +15,11 @@ from cryptography.fernet import Fernet
 from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# Local state of `make run` (SQLite file, on-disk broker, uploads).
+VAR_DIR = Path(env.str("WORKSOME_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -151,7 +153,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the Celery worker and beat share one SQLite file under `make run`.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Persistent connections, but never with DEBUG: the threaded dev server
+    # opens one per request thread, and each would stay open (idle) until
+    # PostgreSQL refuses new clients.
+    DATABASES["default"]["CONN_MAX_AGE"] = (
+        0 if DEBUG else env.int("CONN_MAX_AGE", default=60)
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
