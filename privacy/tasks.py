@@ -1,3 +1,11 @@
+"""Celery tasks: thin, they call the services.
+
+Every task that sets a time limit sets both (``time_limit`` and
+``soft_time_limit``) or neither: a task's own ``time_limit`` below the global
+``CELERY_TASK_SOFT_TIME_LIMIT`` makes ``Task.apply_async`` (what beat calls)
+raise ``ValueError``, so the job is never queued.
+"""
+
 from celery import shared_task
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -13,7 +21,7 @@ def ping() -> dict:
     return {"pong": True, "database": connection.settings_dict["NAME"]}
 
 
-@shared_task(time_limit=600)
+@shared_task(time_limit=600, soft_time_limit=540)
 def sessions_clear_expired() -> int:
     """Delete expired sessions: they hold who was logged in, and nothing needs them.
 
@@ -56,7 +64,7 @@ def dsr_export_build_task(*, request_id: int, base_url: str = "") -> dict:
     return {"request": request_id, "built": True, "size": archive.size}
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=240)
 def dsr_digest_send() -> int:
     """Daily (beat, 07:00 Copenhagen): overdue and due-soon requests to staff."""
     from .dsr import dsr_digest_send as send
@@ -72,7 +80,7 @@ def policy_change_notify_task(*, version_id: int, base_url: str = "") -> int:
     return policy_change_notify(version_id=version_id, base_url=base_url)
 
 
-@shared_task(time_limit=300)
+@shared_task(time_limit=300, soft_time_limit=240)
 def breach_deadline_check() -> int:
     """Hourly (beat): remind staff once, 48 hours after a breach was discovered,
     while the supervisory authority has not been notified."""

@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import ViewOnlyAdmin
+from privacy.admin_mixins import PrivateFileAdminMixin, ViewOnlyAdmin
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -70,8 +70,12 @@ class CvDownloadInline(admin.TabularInline):
 
 
 @admin.register(FreelancerProfile)
-class FreelancerProfileAdmin(admin.ModelAdmin):
-    """The CPR number is masked here; revealing it needs a permission and is audited."""
+class FreelancerProfileAdmin(PrivateFileAdminMixin, admin.ModelAdmin):
+    """The CPR number is masked here; revealing it needs a permission and is audited.
+
+    The CV links to the site's download view, which checks the permission and
+    records the download.
+    """
 
     list_display = ("full_name", "user", "city", "published_at", "restricted_at")
     list_filter = ("published_at", "restricted_at", "country")
@@ -82,6 +86,11 @@ class FreelancerProfileAdmin(admin.ModelAdmin):
     exclude = ("cpr", "cpr_hash")
     readonly_fields = ("cpr_display", "photo", "photo_thumbnail", "cv", "slug")
     inlines = [CvDownloadInline]
+
+    def private_file_url(self, obj, name: str) -> str | None:
+        if name == "cv" and obj.slug:
+            return reverse("profiles:freelancer_cv", kwargs={"slug": obj.slug})
+        return None
 
     @admin.display(description=_("CPR number"))
     def cpr_display(self, obj):

@@ -235,14 +235,6 @@ class FreelancerProfile(Address):
         return self.published_at is not None
 
     @property
-    def is_public(self) -> bool:
-        return (
-            self.published_at is not None
-            and self.restricted_at is None
-            and self.user.closed_at is None
-        )
-
-    @property
     def cpr_masked(self) -> str:
         return mask_cpr(self.cpr) if self.cpr else ""
 

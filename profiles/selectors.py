@@ -1,11 +1,16 @@
 """Reads, and every "may this user see that" decision for profiles and companies.
 
 A profile someone may not see answers 404, never 403, so slugs cannot be probed.
+
+One rule says whether a freelancer profile is public: ``_public_q`` (the
+directory's). Pages, the API, photos and CVs all ask it, in SQL, so a profile
+that is unpublished, restricted, closed or whose account is deactivated
+(``is_active=False``) disappears from every path at once.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .models import Company, CompanyMembership, CvDownload, FreelancerProfile, Skill
@@ -19,6 +24,13 @@ def _public_q(prefix: str = "") -> Q:
             f"{prefix}user__closed_at__isnull": True,
             f"{prefix}user__is_active": True,
         }
+    )
+
+
+def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]:
+    """Annotate ``public``: the directory's rule, evaluated by the database."""
+    return qs.annotate(
+        public=ExpressionWrapper(_public_q(), output_field=BooleanField())
     )
 
 
@@ -89,14 +101,14 @@ def freelancer_public_stamp(*, slug: str) -> tuple[int, object, str] | None:
 def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
     """The profile page: public ones for all; others only for the owner and staff."""
     profile = (
-        FreelancerProfile.objects.filter(slug=slug)
+        _with_public(FreelancerProfile.objects.filter(slug=slug))
         .select_related("user")
         .prefetch_related("skills")
         .first()
     )
     if profile is None:
         raise Http404
-    if profile.is_public:
+    if profile.public:
         return profile
     if user.is_authenticated and (
         profile.user_id == user.pk or user.has_perm("profiles.view_freelancerprofile")
@@ -114,19 +126,14 @@ def photo_file_visible(*, name: str, user) -> bool:
     therefore unreachable at once, even by someone who kept its URL.
     """
     profile = (
-        FreelancerProfile.objects.filter(Q(photo=name) | Q(photo_thumbnail=name))
-        .select_related("user")
-        .only(
-            "published_at",
-            "restricted_at",
-            "user__closed_at",
-            "user__is_active",
-            "user_id",
+        _with_public(
+            FreelancerProfile.objects.filter(Q(photo=name) | Q(photo_thumbnail=name))
         )
+        .only("user_id")
         .first()
     )
     if profile is not None:
-        if profile.is_public:
+        if profile.public:
             return True
         return user.is_authenticated and (
             profile.user_id == user.pk
@@ -151,6 +158,13 @@ def companies_verified_for_user(*, user) -> QuerySet[Company]:
     )
 
 
+def _is_public(profile: FreelancerProfile) -> bool:
+    public = getattr(profile, "public", None)
+    if public is None:
+        public = FreelancerProfile.objects.filter(_public_q(), pk=profile.pk).exists()
+    return public
+
+
 def cv_download_access(
     *, profile: FreelancerProfile, user
 ) -> tuple[bool, Company | None]:
@@ -165,7 +179,7 @@ def cv_download_access(
         return True, None
     if user.is_staff and user.has_perm("profiles.download_any_cv"):
         return True, None
-    if profile.is_public:
+    if _is_public(profile):
         company = companies_verified_for_user(user=user).first()
         if company is not None:
             return True, company

@@ -85,7 +85,7 @@ def freelancer_detail(request, slug: str):
             DETAIL_BODY_TEMPLATE,
             {
                 "profile": profile,
-                "public": profile.is_public,
+                "public": profile.public,
                 "can_download_cv": can_download,
             },
             request=request,

@@ -67,3 +67,37 @@ def test_production_settings_start_with_both_secrets():
 
 def test_argon2_is_the_first_password_hasher():
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def _conn_max_age(**overrides: str) -> int:
+    """CONN_MAX_AGE as a fresh process computes it (no connection is opened)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worksome.settings"}
+    env.update(
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/worksome", **overrides}
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; "
+            "print(settings.DATABASES['default']['CONN_MAX_AGE'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def test_debug_keeps_no_persistent_connections_on_postgres():
+    """The threaded dev server opens a connection per thread: with a
+    CONN_MAX_AGE each stayed open until PostgreSQL refused new clients."""
+    assert _conn_max_age(DJANGO_DEBUG="1") == 0
+    assert _conn_max_age(DJANGO_DEBUG="1", CONN_MAX_AGE="60") == 0
+
+
+def test_production_keeps_persistent_connections():
+    assert _conn_max_age(DJANGO_DEBUG="0") == 60

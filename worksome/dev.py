@@ -1,7 +1,13 @@
-"""`make run`: the dev server, a Celery worker and beat, stopped together by Ctrl-C.
+"""`make run`: the dev server, a Celery worker and beat, stopped together.
 
 Without CELERY_BROKER_URL the broker is a folder under var/ (kombu's filesystem
 transport), so no Redis is needed and scheduled tasks really run.
+
+Ctrl-C (SIGINT) and SIGTERM (a process manager, a closed terminal) both stop
+everything within seconds: each child runs in its own process group, so the
+stop reaches its own children too (runserver's autoreloader child, Celery's
+pool processes), and a group that has not exited after STOP_GRACE seconds is
+killed.
 """
 
 import os
@@ -10,6 +16,42 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+#: Seconds a child gets to exit after SIGTERM before its group is killed.
+STOP_GRACE = 5.0
+
+
+class _Stop(Exception):
+    """Raised in the main loop by the SIGTERM/SIGHUP handler."""
+
+
+def _raise_stop(signum, frame):
+    raise _Stop
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def stop_all(processes: dict[str, subprocess.Popen], grace: float = STOP_GRACE):
+    """SIGTERM every child's group; SIGKILL whatever is left after ``grace``."""
+    for process in processes.values():
+        _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pass
+    for process in processes.values():
+        # The group, not just the leader: a pool process or the reloader's
+        # child may outlive its parent.
+        _signal_group(process, signal.SIGKILL)
+        if process.poll() is None:
+            process.wait(timeout=5)
 
 
 def main() -> int:
@@ -30,23 +72,27 @@ def main() -> int:
         ],
         "web": [sys.executable, "manage.py", "runserver", addr],
     }
-    processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
-    print(f"Serving http://{addr}/  (Ctrl-C stops the server, worker and beat)")
+    previous = {
+        signum: signal.signal(signum, _raise_stop)
+        for signum in (signal.SIGTERM, signal.SIGHUP)
+    }
+    processes: dict[str, subprocess.Popen] = {}
     try:
+        for name, cmd in commands.items():
+            processes[name] = subprocess.Popen(cmd, start_new_session=True)  # noqa: S603
+        print(f"Serving http://{addr}/  (Ctrl-C stops the server, worker and beat)")
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
         stopped = [n for n, p in processes.items() if p.poll() is not None]
         print(f"{', '.join(stopped)} stopped; stopping the rest.", file=sys.stderr)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         pass
-    for process in processes.values():
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes.values():
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    finally:
+        # A second signal while stopping must not leave children behind.
+        for signum in previous:
+            signal.signal(signum, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop_all(processes)
     return 0
 
 

@@ -10,13 +10,16 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp import constants as csp_constants
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+
+# Local state of `make run` (SQLite file, on-disk broker, uploads).
+VAR_DIR = Path(env.str("WORKSOME_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -150,7 +153,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the Celery worker and beat share one SQLite file under `make run`.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Persistent connections, but never with DEBUG: the threaded dev server
+    # opens one per request thread, and each would stay open (idle) until
+    # PostgreSQL refuses new clients.
+    DATABASES["default"]["CONN_MAX_AGE"] = (
+        0 if DEBUG else env.int("CONN_MAX_AGE", default=60)
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -421,6 +429,32 @@ CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Every scheduled job. Beat's DatabaseScheduler syncs these into its tables at
+# start, by name: the names are those of the rows the data migrations created,
+# so each job exists once. tests/integration/test_beat_entries.py applies every
+# entry the way beat does, on a real prefork worker.
+CELERY_BEAT_SCHEDULE = {
+    "Delete expired sessions": {
+        "task": "privacy.tasks.sessions_clear_expired",
+        "schedule": crontab(minute="30", hour="3"),
+    },
+    "Retention purge": {
+        "task": "privacy.tasks.retention_purge",
+        "schedule": crontab(minute="0", hour="3"),
+    },
+    "Data-subject request digest": {
+        "task": "privacy.tasks.dsr_digest_send",
+        "schedule": crontab(minute="0", hour="7"),
+    },
+    "Breach deadline check": {
+        "task": "privacy.tasks.breach_deadline_check",
+        "schedule": crontab(minute="5", hour="*"),
+    },
+    "Warn members before unused accounts are anonymised": {
+        "task": "profiles.tasks.inactivity_warnings_send",
+        "schedule": crontab(minute="0", hour="9"),
+    },
+}
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {

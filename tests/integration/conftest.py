@@ -63,10 +63,14 @@ def worker_env(settings_dict, redis_url: str) -> dict:
 
 @pytest.fixture
 def start_workers(postgres_db, redis_url):
-    """Start n real `celery worker` processes on one private queue, on the test DB."""
+    """Start n real `celery worker` processes on one private queue, on the test DB.
+
+    The pool is prefork (what production runs): it enforces time limits, which
+    the solo pool ignores, so a task beat could never queue is not hidden.
+    """
     started = []
 
-    def start(n: int = 1) -> str:
+    def start(n: int = 1, *, pool: str = "prefork") -> str:
         queue = f"itest-{uuid.uuid4().hex[:12]}"
         for i in range(n):
             log = tempfile.TemporaryFile("w+")  # noqa: SIM115
@@ -78,7 +82,8 @@ def start_workers(postgres_db, redis_url):
                     "-A",
                     "worksome",
                     "worker",
-                    "--pool=solo",
+                    f"--pool={pool}",
+                    "--concurrency=1",
                     "--queues",
                     queue,
                     "--hostname",

@@ -1,0 +1,119 @@
+"""`make run`'s supervisor (worksome.dev) stops everything on SIGTERM.
+
+A process manager or a closed terminal sends SIGTERM to the supervisor only;
+the dev server, the Celery worker (with its pool) and beat must all be gone
+within seconds, as after Ctrl-C.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _children() -> dict[int, int]:
+    """pid -> parent pid of every process on the machine (from /proc)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            parents[int(entry.name)] = int(fields[1])
+    return parents
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = _children()
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {p for p, pp in parents.items() if pp in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return pids & set(_children())
+
+
+def _serves(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_sigterm_stops_server_worker_and_beat_within_seconds(tmp_path):
+    var = tmp_path / "var"
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
+    }
+    env.update(
+        DJANGO_DEBUG="1",
+        WORKSOME_VAR_DIR=str(var),
+        MEDIA_ROOT=str(var / "media"),
+        PRIVATE_MEDIA_ROOT=str(var / "private"),
+        RUN_ADDR=f"127.0.0.1:{port}",
+        PYTHONUNBUFFERED="1",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    log = (tmp_path / "dev.log").open("w+")
+    supervisor = subprocess.Popen(
+        [sys.executable, "-m", "worksome.dev"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + 90
+        while not _serves(f"http://127.0.0.1:{port}/healthz"):
+            assert supervisor.poll() is None, (tmp_path / "dev.log").read_text()
+            assert time.monotonic() < deadline, "the dev server never answered"
+            time.sleep(0.5)
+        # The worker's pool process and runserver's reloader child too.
+        time.sleep(3)
+        children = _descendants(supervisor.pid)
+        assert len(children) >= 3, children
+
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=15)
+        deadline = time.monotonic() + 10
+        while _alive(children) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _alive(children) == set(), (tmp_path / "dev.log").read_text()[-3000:]
+    finally:
+        if supervisor.poll() is None:
+            supervisor.kill()
+        for pid in _alive(children | _descendants(supervisor.pid)):
+            os.kill(pid, signal.SIGKILL)
+        log.close()
