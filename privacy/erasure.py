@@ -2,8 +2,10 @@
 
 What must never happen, and how it is prevented:
 - Half an erasure: everything happens in one transaction (the subject's user
-  row locked first); any error rolls all of it back, files included, because
-  files are deleted only after commit (``transaction.on_commit``).
+  row locked first); any error rolls all of it back, files included: the
+  files to delete are written to the outbox in the same transaction and
+  deleted only after commit (``privacy.files``), so a crash after the commit
+  cannot leave them on disk either.
 - Personal data left behind that the registry knows of: every declaration's
   rows of the subject are either deleted (declarations whose retention action
   is DELETE) or anonymised with the declaration's own per-row anonymisers;
@@ -14,9 +16,10 @@ What must never happen, and how it is prevented:
   under an active legal hold as a whole is not erased at all.
 - Someone else's data erased: rows are selected only through each
   declaration's subject path (``rows_for``), by primary key.
-- A logged-in session surviving: the user's anonymiser makes the password
-  unusable ("!"), which changes the session auth hash, so every session of
-  the user fails its check on the next request.
+- A logged-in session surviving: the subject's session rows are deleted in
+  the same transaction (the session store keeps the user's id beside each
+  session, ``privacy.sessions``); the unusable password ("!") also changes
+  the session auth hash, so a session cached elsewhere fails its check.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .files import file_deletions_schedule
 from .registry import Action, Event, PersonalData, personal_data
 from .selectors import _active_holds, held_object_ids
 from .services import audit_record
@@ -46,14 +50,6 @@ class ErasureOutcome:
     #: [{"model", "key", "reason", "rows"}] rows kept by law
     kept: list[dict] = field(default_factory=list)
     files: int = 0
-
-
-def _delete_files(files: list[tuple[object, str]]) -> None:
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("erasure: could not delete a file of an erased row")
 
 
 def _subject_rows(declaration: PersonalData, user) -> models.QuerySet:
@@ -188,6 +184,5 @@ def erasure_execute(*, user, actor, request=None) -> ErasureOutcome:
                 "files": outcome.files,
             },
         )
-        if files:
-            transaction.on_commit(lambda: _delete_files(files))
+        file_deletions_schedule(files)
     return outcome

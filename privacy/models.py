@@ -133,6 +133,11 @@ class PurgeRun(models.Model):
     dry_run = models.BooleanField(default=False)
     triggered_by = models.CharField(max_length=30, default="command")
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    # "<host>:<pid>" of the process doing the run, and its last sign of life
+    # (every batch): a run whose process is gone is marked failed by the next one.
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -160,6 +165,53 @@ class PurgeRunRule(models.Model):
 
     def __str__(self) -> str:
         return self.rule_key
+
+
+class SessionOwner(models.Model):
+    """Whose a session is: written by the session store (``privacy.sessions``)
+    whenever a session's key or user changes, so erasure finds and deletes a
+    member's sessions with one indexed query instead of decoding every session.
+    The row goes with its session (cascade)."""
+
+    session = models.OneToOneField(
+        "sessions.Session",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="owner",
+        db_constraint=False,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
+
+class FileDeletion(models.Model):
+    """A stored file to delete: the outbox of durable file deletion.
+
+    Written in the transaction that stops referencing the file (erasure, a
+    purge batch, a replaced photo), so a crash after the commit cannot leave
+    the file behind; ``privacy.files`` deletes the file and then the row.
+    """
+
+    #: "default" or the import path of a deconstructible storage class.
+    storage = models.CharField(max_length=200)
+    name = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("pending file deletion")
+        verbose_name_plural = _("pending file deletions")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # --- Data-subject requests --------------------------------------------------

@@ -4,6 +4,7 @@ that no app of ours owns."""
 import datetime as dt
 
 from django.contrib.admin.models import LogEntry
+from django.contrib.sessions.models import Session
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 
@@ -13,12 +14,14 @@ from .models import (
     Breach,
     DataSubjectRequest,
     ExportArchive,
+    FileDeletion,
     LegalHold,
     MarketingSuppression,
     PolicyAcknowledgement,
     PolicyVersion,
     ProcessingActivity,
     Processor,
+    SessionOwner,
 )
 from .registry import (
     Action,
@@ -45,6 +48,36 @@ class AdminLogEntryData(PersonalData):
         action=Action.DELETE,
         description="Admin log entries are deleted 12 months after the action.",
     )
+
+
+@personal_data.register(Session)
+class SessionData(PersonalData):
+    description = (
+        "Your logged-in sessions (which browser is logged in as you, until when)."
+    )
+    subject = "owner__user"
+    # Deleted, not anonymised: on erasure (in its transaction) and when expired.
+    fields = {"expire_date": Anonymise.keep()}
+    retention = Retention(
+        key="sessions.session.expired",
+        purpose_ended="expire_date",
+        after=dt.timedelta(0),
+        action=Action.DELETE,
+        description="Sessions are deleted when they expire (2 hours without use) "
+        "and at once when the account is erased.",
+    )
+
+
+personal_data.exempt(
+    SessionOwner,
+    reason="Which user a session belongs to (keys only); each row is deleted "
+    "with its session, which is declared.",
+)
+personal_data.exempt(
+    FileDeletion,
+    reason="Random storage names of files waiting to be deleted; the rows go "
+    "once the file is gone.",
+)
 
 
 personal_data.exempt(

@@ -256,6 +256,9 @@ class Retention:
     after: dt.timedelta = DEFAULT_RETENTION
     action: Action = Action.ANONYMISE
     description: str = ""
+    #: ``condition(now) -> Q``: rows must also match it to be acted on (e.g. an
+    #: unused account only 30 days after its warning e-mail was sent).
+    condition: Callable[[dt.datetime], Q] | None = None
 
     def purpose_ended_expression(self) -> Combinable:
         if isinstance(self.purpose_ended, str):
@@ -532,6 +535,8 @@ class RetentionRule:
             .filter(self.scope)
             .filter(_purpose_ended__lt=now - after)
         )
+        if self.retention.condition is not None:
+            qs = qs.filter(self.retention.condition(now))
         for kept in self.exclude:
             qs = qs.none() if kept is None else qs.exclude(kept)
         if (
@@ -587,6 +592,7 @@ class Registry:
     _exempt: dict[str, str] = field(default_factory=dict)
     _handlers: dict[str, list[Callable]] = field(default_factory=dict)
     _recipient_providers: list[Callable] = field(default_factory=list)
+    _batch_handlers: list[Callable] = field(default_factory=list)
 
     def register(self, model: type[models.Model]):
         """Class decorator: ``@personal_data.register(Model)`` on a declaration."""
@@ -673,6 +679,19 @@ class Registry:
         """Call every handler of ``event``, in registration order."""
         for handler in self.handlers(event):
             handler(user=user, actor=actor)
+
+    def after_purge_batch(self, func: Callable) -> Callable:
+        """Register ``func(model=, now=)``, called inside each purge batch's
+        transaction after the batch changed rows of ``model``; usable as a
+        decorator. Handlers must be set-based and idempotent (e.g. close the
+        companies whose last member the batch removed)."""
+        if func not in self._batch_handlers:
+            self._batch_handlers.append(func)
+        return func
+
+    def emit_purge_batch(self, *, model: type[models.Model], now) -> None:
+        for handler in list(self._batch_handlers):
+            handler(model=model, now=now)
 
     def recipients_provider(self, func: Callable) -> Callable:
         """Register ``func(user) -> list[Recipient]``; usable as a decorator."""

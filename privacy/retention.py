@@ -14,22 +14,31 @@ Invariants, and how they hold:
   rows another holds; anonymised rows carry ``anonymised_at`` and deleted rows
   are gone, so no later batch or run picks them again (running twice changes
   nothing the second time).
-- Files go only after the batch commits (``transaction.on_commit``); a rolled
-  back batch keeps its files.
-- The run record holds counts and rule keys, never personal data.
+- Files go only after the batch commits, and never get lost: the batch's
+  transaction writes them to the file-deletion outbox (``privacy.files``),
+  which is worked through after commit, at the start and end of every run and
+  by a beat task; a rolled back batch keeps its files and writes no outbox row.
+- The run record holds counts and rule keys, never personal data. Each
+  batch adds its counts to the run's rule row in the batch's own transaction,
+  so a killed run's counts are exactly what it changed; a run whose process
+  is gone (killed, worker lost) is marked failed by the next run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Lookup, Q
+from django.db.models.functions import Now
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
+from .files import file_deletions_process, file_deletions_schedule
 from .models import PurgeRun, PurgeRunRule, RetentionPolicy
 from .registry import Action, RetentionRule, personal_data
 from .selectors import held_object_ids, held_subject_ids
@@ -39,6 +48,9 @@ logger = logging.getLogger(__name__)
 # Rows per transaction: each commit costs a WAL flush, so larger batches get
 # closer to one big UPDATE (measured in bench/purge.py) while each lock stays short.
 BATCH_SIZE = 5000
+#: a run without a heartbeat for this long has lost its process: the purge
+#: task's hard time limit, after which no worker can still be running it.
+ABANDONED_AFTER = dt.timedelta(hours=1)
 
 
 @dataclass
@@ -116,14 +128,6 @@ def _file_fields(rule: RetentionRule) -> list:
     return [model._meta.get_field(name) for name in rule.declaration.file_fields()]
 
 
-def _delete_files(files: list[tuple[object, str]]) -> None:
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("retention: could not delete a file of a purged row")
-
-
 class _AnyOf(Lookup):
     """``pk = ANY(%s)``: one array parameter instead of thousands (PostgreSQL)."""
 
@@ -184,7 +188,13 @@ def _claimed_update(rule: RetentionRule, claim, file_fields) -> tuple:
 
 
 def _process_batch(
-    rule: RetentionRule, candidates, *, after_pk, batch_size: int
+    rule: RetentionRule,
+    candidates,
+    *,
+    after_pk,
+    batch_size: int,
+    record: PurgeRunRule,
+    now: dt.datetime,
 ) -> tuple[object, int]:
     """Claim and process one batch in its own transaction.
 
@@ -231,14 +241,24 @@ def _process_batch(
             else:
                 _total, per_model = batch.delete()
                 done = per_model.get(model._meta.label, 0)
-        if files:
-            transaction.on_commit(lambda: _delete_files(files))
+        if last_pk is None:
+            return None, 0
+        file_deletions_schedule(files)
+        if done:
+            personal_data.emit_purge_batch(model=model, now=now)
+        anonymises = rule.retention.action == Action.ANONYMISE
+        counted = "anonymised" if anonymises else "deleted"
+        PurgeRunRule.objects.filter(pk=record.pk).update(
+            **{counted: F(counted) + done, "matched": F("matched") + done}
+        )
+        PurgeRun.objects.filter(pk=record.run_id).update(heartbeat_at=Now())
         return last_pk, done
 
 
 def _purge_rule(
     rule: RetentionRule,
     *,
+    run: PurgeRun,
     after: dt.timedelta,
     now: dt.datetime,
     dry_run: bool,
@@ -261,18 +281,30 @@ def _purge_rule(
             outcome.anonymised = would
         else:
             outcome.deleted = would
+        _record_create(run, outcome)
         return outcome
+    # Counts are committed with each batch (``_process_batch``), starting here.
+    outcome.matched = outcome.skipped_hold
+    record = _record_create(run, outcome)
     after_pk = None
     while True:
         try:
             last_pk, done = _process_batch(
-                rule, candidates, after_pk=after_pk, batch_size=batch_size
+                rule,
+                candidates,
+                after_pk=after_pk,
+                batch_size=batch_size,
+                record=record,
+                now=now,
             )
         except DatabaseError as exc:
             # The batch rolled back as a whole; stop this rule, report the type only.
             outcome.errors += 1
             outcome.error_message = type(exc).__name__
             logger.exception("retention: rule %s failed", rule.key)
+            PurgeRunRule.objects.filter(pk=record.pk).update(
+                errors=F("errors") + 1, error_message=outcome.error_message
+            )
             break
         if last_pk is None:
             break
@@ -283,6 +315,65 @@ def _purge_rule(
             outcome.deleted += done
     outcome.matched = outcome.anonymised + outcome.deleted + outcome.skipped_hold
     return outcome
+
+
+def _record_create(run: PurgeRun, outcome: RuleOutcome) -> PurgeRunRule:
+    return PurgeRunRule.objects.create(
+        run=run,
+        rule_key=outcome.key,
+        model_label=outcome.model_label,
+        action=outcome.action,
+        matched=outcome.matched,
+        anonymised=outcome.anonymised,
+        deleted=outcome.deleted,
+        skipped_hold=outcome.skipped_hold,
+        errors=outcome.errors,
+        error_message=outcome.error_message,
+    )
+
+
+def _this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """Whether ``worker`` ("host:pid") is a process of this host that has ended."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def purge_runs_fail_abandoned(*, now: dt.datetime | None = None) -> int:
+    """Mark as failed the runs left "running" by a process that is gone.
+
+    A run is abandoned when its process, on this host, no longer exists, or
+    when it has shown no sign of life (heartbeat, else start) for longer than
+    the purge task's time limit. Its counts stay as its batches committed
+    them. Returns the number of runs marked.
+    """
+    now = now or timezone.now()
+    marked = 0
+    for run in PurgeRun.objects.filter(status=PurgeRun.Status.RUNNING):
+        last_seen = run.heartbeat_at or run.started_at
+        if _process_gone(run.worker):
+            reason = "process gone (killed or worker lost)"
+        elif last_seen < now - ABANDONED_AFTER:
+            reason = "no heartbeat since the task's time limit"
+        else:
+            continue
+        marked += PurgeRun.objects.filter(
+            pk=run.pk, status=PurgeRun.Status.RUNNING
+        ).update(status=PurgeRun.Status.FAILED, finished_at=now, failure_reason=reason)
+    if marked:
+        logger.warning("retention: %d abandoned purge run(s) marked failed", marked)
+    return marked
 
 
 def retention_purge(
@@ -301,36 +392,37 @@ def retention_purge(
         rules = [r for r in rules if r.key == rule_key]
         if not rules:
             raise ValueError(f"No retention rule with the key {rule_key!r}.")
-    run = PurgeRun.objects.create(dry_run=dry_run, triggered_by=triggered_by)
+    purge_runs_fail_abandoned()
+    if not dry_run:
+        # Files whose deletion a killed run (or erasure) left pending.
+        file_deletions_process()
+    run = PurgeRun.objects.create(
+        dry_run=dry_run,
+        triggered_by=triggered_by,
+        worker=_this_worker(),
+        heartbeat_at=timezone.now(),
+    )
     try:
         for rule in rules:
             policy = policies[rule.key]
             if not policy.enabled:
                 continue
-            outcome = _purge_rule(
+            _purge_rule(
                 rule,
+                run=run,
                 after=dt.timedelta(days=policy.period_days),
                 now=now,
                 dry_run=dry_run,
                 batch_size=batch_size,
             )
-            PurgeRunRule.objects.create(
-                run=run,
-                rule_key=outcome.key,
-                model_label=outcome.model_label,
-                action=outcome.action,
-                matched=outcome.matched,
-                anonymised=outcome.anonymised,
-                deleted=outcome.deleted,
-                skipped_hold=outcome.skipped_hold,
-                errors=outcome.errors,
-                error_message=outcome.error_message,
-            )
-    except BaseException:
+    except BaseException as exc:
         run.status = PurgeRun.Status.FAILED
         run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at"])
+        run.failure_reason = type(exc).__name__
+        run.save(update_fields=["status", "finished_at", "failure_reason"])
         raise
+    if not dry_run:
+        file_deletions_process()
     failed = run.rules.filter(errors__gt=0).exists()
     run.status = PurgeRun.Status.FAILED if failed else PurgeRun.Status.COMPLETED
     run.finished_at = timezone.now()

@@ -11,6 +11,10 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
+# Outbox rows younger than this are left to the after-commit call that is
+# about to process them.
+FILE_DELETION_GRACE = 60
+
 
 @shared_task
 def ping() -> dict:
@@ -31,7 +35,15 @@ def sessions_clear_expired() -> int:
     return deleted
 
 
-@shared_task(time_limit=60 * 60, soft_time_limit=55 * 60)
+# acks_late + reject_on_worker_lost: a worker killed mid-run (WorkerLostError)
+# puts the message back, so another worker resumes the day's purge; the purge
+# is idempotent (done rows are not picked again) and marks the lost run failed.
+@shared_task(
+    time_limit=60 * 60,
+    soft_time_limit=55 * 60,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def retention_purge(*, dry_run: bool = False, rule_key: str | None = None) -> dict:
     """The daily purge (beat, 03:00 Copenhagen). Returns the run's counts."""
     from .retention import retention_purge as purge
@@ -51,6 +63,15 @@ def retention_purge(*, dry_run: bool = False, rule_key: str | None = None) -> di
             for r in run.rules.all()
         },
     }
+
+
+@shared_task(time_limit=60 * 30, soft_time_limit=60 * 25)
+def file_deletions_retry() -> int:
+    """Every 15 minutes (beat): delete the files of outbox rows that a crash or
+    an error left pending. Returns the number of files deleted."""
+    from .files import file_deletions_process
+
+    return file_deletions_process(older_than=FILE_DELETION_GRACE)
 
 
 @shared_task(time_limit=60 * 30, soft_time_limit=60 * 25)

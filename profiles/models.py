@@ -4,7 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import ExpressionWrapper, F, Value
+from django.db.models import ExpressionWrapper, F, Q, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
@@ -47,6 +47,32 @@ def account_purpose_ended(prefix: str = "") -> Combinable:
             output_field=models.DateTimeField(),
         ),
     )
+
+
+#: an unused account is anonymised no earlier than this after the warning
+#: e-mail was sent.
+INACTIVITY_WARNING_NOTICE = timedelta(days=30)
+
+
+def account_retention_ready(prefix: str = ""):
+    """The retention condition of account data: ``condition(now) -> Q``.
+
+    A closed account's data follows its period alone. An unused account's only
+    once its warning e-mail was sent (after its last sign of life) at least
+    INACTIVITY_WARNING_NOTICE before ``now``: never earlier than the 30 days
+    the e-mail promises, whatever the purpose-end date says.
+    """
+
+    def condition(now) -> Q:
+        sent = f"{prefix}inactivity_warning_sent_at"
+        return Q(**{f"{prefix}closed_at__isnull": False}) | Q(
+            **{
+                f"{sent}__gte": account_last_active(prefix),
+                f"{sent}__lte": now - INACTIVITY_WARNING_NOTICE,
+            }
+        )
+
+    return condition
 
 
 class UserManager(BaseUserManager):
@@ -94,6 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The member said "keep my account" (the inactivity warning's link).
     activity_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set once the warning e-mail went out: the 30 days count from here.
+    inactivity_warning_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -244,8 +274,13 @@ class Company(Address):
 
     name = models.CharField(_("company name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    cvr = models.CharField(
-        _("CVR number"), max_length=8, unique=True, validators=[cvr_validator]
+    # NULL only once anonymised (unique, so a placeholder could not repeat).
+    cvr = models.CharField(  # noqa: DJ001
+        _("CVR number"),
+        max_length=8,
+        unique=True,
+        null=True,
+        validators=[cvr_validator],
     )
     website = HttpsURLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

@@ -23,6 +23,7 @@ from .models import (
     Skill,
     User,
     account_purpose_ended,
+    account_retention_ready,
 )
 
 
@@ -40,12 +41,14 @@ class UserData(PersonalData):
         "last_login": Anonymise.null(),
         "date_joined": Anonymise.month(),
         "closed_at": Anonymise.keep(),
+        "inactivity_warning_sent_at": Anonymise.keep(),
         "is_active": Anonymise.fixed(False),
     }
     export_exclude = ("password",)
     retention = Retention(
         key="profiles.user.closed",
         purpose_ended=account_purpose_ended(),
+        condition=account_retention_ready(),
         action=Action.ANONYMISE,
         description="Accounts are anonymised 12 months after they are closed, or "
         "after 2 years without use (with a warning e-mail 30 days before).",
@@ -64,6 +67,7 @@ class EmailAddressData(PersonalData):
     retention = Retention(
         key="profiles.emailaddress.closed",
         purpose_ended=account_purpose_ended("user__"),
+        condition=account_retention_ready("user__"),
         action=Action.DELETE,
         description="Deleted 12 months after the account is closed or unused for "
         "2 years.",
@@ -120,6 +124,7 @@ class FreelancerProfileData(PersonalData):
     retention = Retention(
         key="profiles.freelancer.closed",
         purpose_ended=account_purpose_ended("user__"),
+        condition=account_retention_ready("user__"),
         action=Action.ANONYMISE,
         description="Anonymised 12 months after the account is closed or unused "
         "for 2 years.",
@@ -136,21 +141,33 @@ class CompanyData(PersonalData):
     # The page belongs to the company: one member's erasure leaves it to the
     # others (their membership row goes); a sole member's erasure clears it.
     shared = True
+    # A company is often one person (its name, CVR and address are theirs), so
+    # all of it is personal. It closes when its last member goes (account
+    # closed, erased or purged: ``companies_close_memberless``).
     fields = {
-        "name": Anonymise.keep(),
-        "cvr": Anonymise.keep(),
+        "name": Anonymise.text("Closed company"),
+        "slug": Anonymise.unique_text("closed-"),
+        "cvr": Anonymise.null(),
+        "website": Anonymise.text(""),
+        "description": Anonymise.text(""),
+        "street": Anonymise.text(""),
+        "postal_code": Anonymise.text(""),
+        "city": Anonymise.text(""),
         "contact_email": Anonymise.text(""),
         "phone": Anonymise.text(""),
-        "street": Anonymise.text(""),
         "logo": Anonymise.delete_file(),
         "logo_thumbnail": Anonymise.delete_file(),
+        "created_at": Anonymise.month(),
+        "closed_at": Anonymise.keep(),
     }
     export_exclude = ("logo_thumbnail",)
     retention = Retention(
         key="profiles.company.closed",
         purpose_ended="closed_at",
         action=Action.ANONYMISE,
-        description="Contact data is removed 12 months after the company closes.",
+        description="A company closes when its last member leaves (account "
+        "closed or erased); its profile is anonymised 12 months later (at once "
+        "when its only member is erased).",
     )
 
 
@@ -162,6 +179,7 @@ class CompanyMembershipData(PersonalData):
     retention = Retention(
         key="profiles.membership.closed",
         purpose_ended=account_purpose_ended("user__"),
+        condition=account_retention_ready("user__"),
         action=Action.DELETE,
         description="Deleted 12 months after the account is closed or unused for "
         "2 years.",
@@ -219,6 +237,7 @@ class ApiTokenData(PersonalData):
     retention = Retention(
         key="profiles.apitoken.closed",
         purpose_ended=account_purpose_ended("user__"),
+        condition=account_retention_ready("user__"),
         action=Action.DELETE,
         description="Deleted 12 months after the account is closed or unused for "
         "2 years.",
@@ -236,6 +255,16 @@ def _close_account_on_erasure(*, user, actor) -> None:
     from .services import account_close
 
     account_close(user=user, actor=actor)
+
+
+@personal_data.after_purge_batch
+def _close_memberless_companies(*, model, now) -> None:
+    """A purge batch that anonymised accounts or deleted memberships may have
+    removed a company's last member: close it in the same transaction."""
+    if model in (User, CompanyMembership):
+        from .services import companies_close_memberless
+
+        companies_close_memberless(now=now)
 
 
 @personal_data.recipients_provider

@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from consent.models import Purpose
 from consent.services import consent_record
 from privacy.crypto import keyed_hash
+from privacy.files import file_deletions_schedule
 from privacy.services import audit_record
 
 from .identifiers import normalise_cpr
@@ -103,12 +104,6 @@ def user_ensure_verified(
     return user, created
 
 
-def _delete_files_on_commit(storage, names: list[str]) -> None:
-    names = [n for n in names if n]
-    if names:
-        transaction.on_commit(lambda: [storage.delete(n) for n in names])
-
-
 @transaction.atomic
 def account_close(*, user: User, actor: User) -> None:
     """Close an account: unpublish at once, stop logins, start the retention clock.
@@ -117,14 +112,50 @@ def account_close(*, user: User, actor: User) -> None:
     (or at once through an erasure request).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.closed_at is not None:
-        return
     now = timezone.now()
-    user.closed_at = now
-    user.is_active = False
-    user.save(update_fields=["closed_at", "is_active"])
-    FreelancerProfile.objects.filter(user=user).update(published_at=None)
-    audit_record(actor=actor, subject=user, action="account.closed")
+    if user.closed_at is None:
+        user.closed_at = now
+        user.is_active = False
+        user.save(update_fields=["closed_at", "is_active"])
+        FreelancerProfile.objects.filter(user=user).update(published_at=None)
+        audit_record(actor=actor, subject=user, action="account.closed")
+    # Outside the "not yet closed" branch: erasure of an account closed before
+    # companies closed with their last member still closes them.
+    closing = list(
+        _memberless_companies(
+            company_ids=CompanyMembership.objects.filter(user=user).values("company_id")
+        ).values_list("pk", flat=True)
+    )
+    if closing:
+        Company.objects.filter(pk__in=closing).update(closed_at=now)
+        for company in Company.objects.filter(pk__in=closing):
+            audit_record(
+                actor=actor, subject=user, action="company.closed", target=company
+            )
+
+
+def _memberless_companies(*, company_ids=None):
+    """Open companies with no member whose account is open."""
+    live = CompanyMembership.objects.filter(
+        company=OuterRef("pk"),
+        user__closed_at__isnull=True,
+        user__anonymised_at__isnull=True,
+    )
+    companies = Company.objects.filter(closed_at__isnull=True).filter(~Exists(live))
+    if company_ids is not None:
+        companies = companies.filter(pk__in=company_ids)
+    return companies
+
+
+def companies_close_memberless(*, now=None) -> int:
+    """Close every open company without a member whose account is open.
+
+    Set-based (one UPDATE), for the purge: it runs in the transaction of the
+    batch that removed the last member, so the company leaves the directory
+    and the API in the same commit. Its retention rule
+    (``profiles.company.closed``) anonymises it 12 months later.
+    """
+    return _memberless_companies().update(closed_at=now or timezone.now())
 
 
 # --- Freelancer profiles ----------------------------------------------------
@@ -270,7 +301,7 @@ def freelancer_photo_set(
         processed.thumbnail.name, processed.thumbnail, save=False
     )
     profile.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
-    _delete_files_on_commit(default_storage, old)
+    file_deletions_schedule((default_storage, n) for n in old)
     audit_record(actor=actor, subject=profile.user, action="profile.photo_set")
     return profile
 
@@ -293,7 +324,7 @@ def freelancer_photo_remove(
             user=profile.user,
             actor=actor,
         )
-    _delete_files_on_commit(default_storage, old)
+    file_deletions_schedule((default_storage, n) for n in old)
     if any(old):
         audit_record(actor=actor, subject=profile.user, action="profile.photo_removed")
     return profile
@@ -306,7 +337,7 @@ def freelancer_cv_set(*, profile: FreelancerProfile, actor: User, upload):
     profile.cv.save(f"cv.{checked.extension}", upload, save=False)
     profile.cv_content_type = checked.content_type
     profile.save(update_fields=["cv", "cv_content_type", "updated_at"])
-    _delete_files_on_commit(private_storage, [old])
+    file_deletions_schedule([(private_storage, old)])
     audit_record(actor=actor, subject=profile.user, action="profile.cv_set")
     return profile
 
@@ -317,7 +348,7 @@ def freelancer_cv_remove(*, profile: FreelancerProfile, actor: User):
     profile.cv = ""
     profile.cv_content_type = ""
     profile.save(update_fields=["cv", "cv_content_type", "updated_at"])
-    _delete_files_on_commit(private_storage, [old])
+    file_deletions_schedule([(private_storage, old)])
     if old:
         audit_record(actor=actor, subject=profile.user, action="profile.cv_removed")
     return profile
@@ -433,7 +464,7 @@ def company_logo_set(*, company: Company, actor: User, upload) -> Company:
         processed.thumbnail.name, processed.thumbnail, save=False
     )
     company.save(update_fields=["logo", "logo_thumbnail"])
-    _delete_files_on_commit(default_storage, old)
+    file_deletions_schedule((default_storage, n) for n in old)
     return company
 
 
@@ -499,6 +530,7 @@ def company_invitation_accept(
 # --- Inactive accounts ------------------------------------------------------
 
 INACTIVITY_WARNING_BEFORE = timedelta(days=30)
+WARNING_CLAIM_RETRY = timedelta(hours=1)
 KEEP_ACCOUNT_SALT = "profiles.keep-account"
 KEEP_ACCOUNT_LINK_DAYS = 60
 
@@ -523,8 +555,16 @@ def inactivity_warnings_send(*, now=None, build_link) -> int:
     """
     now = now or timezone.now()
     due_before = now - _account_rule_period() + INACTIVITY_WARNING_BEFORE
-    not_warned_since_active = Q(inactivity_warned_at__isnull=True) | Q(
-        inactivity_warned_at__lt=F("_last_active")
+    # A claim whose e-mail never went out (the process died, the mail server
+    # refused) is claimed again after a while: the purge waits for a sent one.
+    claimed_not_sent = Q(inactivity_warned_at__lt=now - WARNING_CLAIM_RETRY) & (
+        Q(inactivity_warning_sent_at__isnull=True)
+        | Q(inactivity_warning_sent_at__lt=F("inactivity_warned_at"))
+    )
+    not_warned_since_active = (
+        Q(inactivity_warned_at__isnull=True)
+        | Q(inactivity_warned_at__lt=F("_last_active"))
+        | claimed_not_sent
     )
     candidates = (
         User.objects.filter(closed_at__isnull=True, anonymised_at__isnull=True)
@@ -559,6 +599,13 @@ def inactivity_warnings_send(*, now=None, build_link) -> int:
                     % {"link": link},
                     None,
                     [email],
+                )
+            )
+            # Runs only if the e-mail above was sent (a failing callback stops
+            # the ones after it): the purge's 30 days count from here.
+            transaction.on_commit(
+                lambda pk=user.pk: User.objects.filter(pk=pk).update(
+                    inactivity_warning_sent_at=timezone.now()
                 )
             )
             audit_record(actor=None, subject=user, action="account.inactivity_warned")

@@ -278,6 +278,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Idle timeout: every request of a logged-in session pushes its expiry forward,
 # so a session ends SESSION_IDLE_TIMEOUT seconds after its last request.
+# Database sessions that also record whose they are, so erasure deletes them.
+SESSION_ENGINE = "privacy.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
 # Changing e-mail or password asks for the password again (allauth); revealing a

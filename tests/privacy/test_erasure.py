@@ -3,9 +3,12 @@
 import json
 
 import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from privacy import dsr
@@ -14,6 +17,7 @@ from privacy.models import AuditEvent, DataSubjectRequest, LegalHold
 from privacy.registry import Event, personal_data
 from profiles.models import CvDownload, FreelancerProfile, User
 from profiles.storage import private_storage
+from tests.factories import UserFactory
 from tests.privacy.dsr_support import recipient_company, rich_member
 
 
@@ -251,3 +255,25 @@ def test_a_pending_invitation_to_the_subjects_address_is_exported_and_erased(db)
     erasure_execute(user=zelda.user, actor=None)
     assert not CompanyInvitation.objects.filter(pk=mine.pk).exists()
     assert CompanyInvitation.objects.filter(pk=theirs.pk).exists()
+
+
+def test_erasure_deletes_every_session_of_the_subject_in_its_transaction(db):
+    """Issue 14 item 4: the sessions (which hold who is logged in) survived
+    erasure until their idle expiry and the daily cleanup."""
+    zelda = rich_member("zelda", files=False)
+    other = UserFactory()
+    browsers = [Client(), Client()]
+    for browser in browsers:
+        browser.force_login(zelda.user)
+        assert browser.get("/dashboard/").status_code == 200
+    bystander = Client()
+    bystander.force_login(other)
+
+    def owners() -> list[str]:
+        return [s.get_decoded().get(SESSION_KEY) for s in Session.objects.all()]
+
+    assert owners().count(str(zelda.user.pk)) == 2
+    # No after-commit callback runs: the sessions go in the erasure's transaction.
+    erasure_execute(user=zelda.user, actor=None)
+    assert owners() == [str(other.pk)]
+    assert bystander.get("/dashboard/").status_code == 200

@@ -47,6 +47,10 @@ def test_member_is_warned_once_30_days_before_anonymisation(
 def test_unused_accounts_are_anonymised_with_their_profile(db):
     profile = FreelancerProfileFactory()
     _last_seen(profile.user, ACCOUNT_INACTIVITY + YEAR + dt.timedelta(days=1))
+    # Warned 31 days ago (after their last sign of life).
+    User.objects.filter(pk=profile.user_id).update(
+        inactivity_warning_sent_at=timezone.now() - dt.timedelta(days=31)
+    )
     active = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=1))
     retention_purge()
     profile.refresh_from_db()
@@ -103,3 +107,56 @@ def test_the_warning_task_runs_daily(db):
     assert warnings_task.apply().get() == 1
     task = PeriodicTask.objects.get(task="profiles.tasks.inactivity_warnings_send")
     assert (task.crontab.hour, task.crontab.minute) == ("9", "0")
+
+
+def test_overdue_member_is_anonymised_only_30_days_after_the_warning_was_sent(
+    db, django_capture_on_commit_callbacks
+):
+    """Issue 14 item 8: an account already far past its date got the warning
+    and was anonymised by the next purge, minutes later."""
+    profile = FreelancerProfileFactory()
+    user = _last_seen(profile.user, ACCOUNT_INACTIVITY + 3 * YEAR)
+    # Not warned yet: the purge leaves the account alone.
+    assert retention_purge(rule_key=RULE).rules.get().anonymised == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _send() == 1
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    sent_at = User.objects.get(pk=user.pk).inactivity_warning_sent_at
+    assert sent_at is not None
+    soon = retention_purge(now=sent_at + dt.timedelta(days=29, hours=23))
+    assert soon.status == "completed"
+    user.refresh_from_db()
+    profile.refresh_from_db()
+    assert user.anonymised_at is None and profile.anonymised_at is None
+    assert profile.full_name != "Deleted user"
+    retention_purge(now=sent_at + dt.timedelta(days=30, minutes=1))
+    user.refresh_from_db()
+    profile.refresh_from_db()
+    assert user.anonymised_at is not None and profile.anonymised_at is not None
+
+
+def test_a_claimed_warning_that_was_never_sent_does_not_start_the_30_days(
+    db, django_capture_on_commit_callbacks, settings
+):
+    user = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + 3 * YEAR)
+    settings.EMAIL_BACKEND = "tests.profiles.test_inactivity.FailingBackend"
+    with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
+        _send()
+    user.refresh_from_db()
+    assert user.inactivity_warned_at is not None
+    assert user.inactivity_warning_sent_at is None
+    later = timezone.now() + dt.timedelta(days=60)
+    assert retention_purge(rule_key=RULE, now=later).rules.get().anonymised == 0
+    # The failed claim is retried (after an hour) and then counts.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _send(now=timezone.now() + dt.timedelta(hours=2)) == 1
+    assert User.objects.get(pk=user.pk).inactivity_warning_sent_at is not None
+
+
+class FailingBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise OSError("mail server refused")
