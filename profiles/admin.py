@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import ViewOnlyAdmin
+from privacy.admin_mixins import ProtectedLookupsMixin, ViewOnlyAdmin
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -23,7 +23,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ProtectedLookupsMixin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ("email",)
@@ -70,7 +70,7 @@ class CvDownloadInline(admin.TabularInline):
 
 
 @admin.register(FreelancerProfile)
-class FreelancerProfileAdmin(admin.ModelAdmin):
+class FreelancerProfileAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     """The CPR number is masked here; revealing it needs a permission and is audited."""
 
     list_display = ("full_name", "user", "city", "published_at", "restricted_at")
@@ -144,7 +144,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyInvitation)
-class CompanyInvitationAdmin(admin.ModelAdmin):
+class CompanyInvitationAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     list_display = ("company", "email", "role", "created_at", "accepted_at")
     readonly_fields = ("token_hash",)
     search_fields = ("email", "company__name")

@@ -41,8 +41,15 @@ def test_superuser_without_totp_is_refused(client):
     assert client.get("/admin/")["Location"] == ACTIVATE
 
 
-def test_other_staff_use_the_admin_without_totp(client):
-    client.force_login(_staff("view_company"))
+def test_every_staff_member_needs_totp_for_the_admin(client):
+    """Any permission is a staff power: without TOTP, none of them counts."""
+    staff = _staff("view_company")
+    client.force_login(staff)
+    assert client.get("/admin/")["Location"] == ACTIVATE
+    assert not staff.has_perm("profiles.view_company")
+    activate_totp(staff)
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert staff.has_perm("profiles.view_company")
     assert client.get("/admin/").status_code == 200
 
 
