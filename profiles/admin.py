@@ -74,13 +74,21 @@ class FreelancerProfileAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     """The CPR number is masked here; revealing it needs a permission and is audited."""
 
     list_display = ("full_name", "user", "city", "published_at", "restricted_at")
-    list_filter = ("published_at", "restricted_at", "country")
+    # cpr_review_at: the same CPR number on two profiles (never said to members).
+    list_filter = ("published_at", "restricted_at", "cpr_review_at", "country")
     search_fields = ("full_name", "user__email", "city", "company_name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     filter_horizontal = ("skills",)
-    exclude = ("cpr", "cpr_hash")
-    readonly_fields = ("cpr_display", "photo", "photo_thumbnail", "cv", "slug")
+    exclude = ("cpr", "cpr_hash", "cv")
+    readonly_fields = (
+        "cpr_display",
+        "cpr_review_at",
+        "photo",
+        "photo_thumbnail",
+        "cv_display",
+        "slug",
+    )
     inlines = [CvDownloadInline]
 
     @admin.display(description=_("CPR number"))
@@ -91,6 +99,15 @@ class FreelancerProfileAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
         return format_html(
             '{} <a href="{}">{}</a>', obj.cpr_masked, url, _("Reveal (audited)")
         )
+
+    @admin.display(description=_("CV"))
+    def cv_display(self, obj):
+        # Private storage has no URL (the default widget would raise): link the
+        # download view, which checks the permission and records the download.
+        if not obj or not obj.cv:
+            return "—"
+        url = reverse("profiles:freelancer_cv", kwargs={"slug": obj.slug})
+        return format_html('<a href="{}">{}</a>', url, _("Download (audited)"))
 
     def get_urls(self):
         return [
