@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import dsr
 from . import policy as privacy_policy
-from .admin_mixins import ReadOnlyAdmin, ViewOnlyAdmin
+from .admin_mixins import ProtectedLookupsMixin, ReadOnlyAdmin, ViewOnlyAdmin
 from .forms import ExtendForm, ReasonForm
 from .models import (
     AuditEvent,
@@ -181,7 +181,7 @@ def _dsr_action(description: str, permission: str):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(admin.ModelAdmin):
+class DataSubjectRequestAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     """The request queue. Nothing is edited by hand: every change is an action
     that calls the same services as the site, and each is audited."""
 

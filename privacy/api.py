@@ -81,7 +81,11 @@ class DsrSerializer(serializers.ModelSerializer):
 
 
 class DsrCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=DataSubjectRequest.Kind.choices)
+    kind = serializers.ChoiceField(
+        choices=DataSubjectRequest.Kind.choices,
+        help_text="One open request per kind: another of the same kind is "
+        "refused (400, errors.kind) until the first is completed or rejected.",
+    )
     details = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, default=""
     )

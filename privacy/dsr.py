@@ -172,9 +172,28 @@ def _status_line(request: DataSubjectRequest) -> str:
 def dsr_submit(
     *, user, kind: str, details: str = "", base_url: str = ""
 ) -> DataSubjectRequest:
-    """A logged-in member's request: verified at once by their session."""
+    """A logged-in member's request: verified at once by their session.
+
+    One open request per kind per member: each request mails staff and opens a
+    deadline, so a flood of them is refused (the form says so). The member's
+    row is locked first, so two requests sent at once cannot both pass.
+    """
     _validate_kind(kind)
     details = _validate_details(details)
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if DataSubjectRequest.objects.filter(
+        subject=user, kind=kind, status__in=DataSubjectRequest.OPEN_STATUSES
+    ).exists():
+        raise ValidationError(
+            {
+                "kind": _(
+                    "You already have an open request of this kind. Follow it "
+                    "on your requests page; you can file a new one when it is "
+                    "completed or rejected."
+                )
+            },
+            code="open_request",
+        )
     now = timezone.now()
     request = DataSubjectRequest.objects.create(
         kind=kind,

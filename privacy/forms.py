@@ -14,6 +14,7 @@ class RequestForm(forms.Form):
         label=_("What do you want us to do?"),
         choices=DataSubjectRequest.Kind.choices,
         widget=forms.RadioSelect,
+        help_text=_("You can have one open request of each kind at a time."),
     )
     details = forms.CharField(
         label=_("Details (optional)"),

@@ -7,7 +7,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import PrivateFileAdminMixin, ViewOnlyAdmin
+from privacy.admin_mixins import (
+    PrivateFileAdminMixin,
+    ProtectedLookupsMixin,
+    ViewOnlyAdmin,
+)
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -23,7 +27,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ProtectedLookupsMixin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ("email",)
@@ -70,7 +74,9 @@ class CvDownloadInline(admin.TabularInline):
 
 
 @admin.register(FreelancerProfile)
-class FreelancerProfileAdmin(PrivateFileAdminMixin, admin.ModelAdmin):
+class FreelancerProfileAdmin(
+    PrivateFileAdminMixin, ProtectedLookupsMixin, admin.ModelAdmin
+):
     """The CPR number is masked here; revealing it needs a permission and is audited.
 
     The CV links to the site's download view, which checks the permission and
@@ -78,13 +84,21 @@ class FreelancerProfileAdmin(PrivateFileAdminMixin, admin.ModelAdmin):
     """
 
     list_display = ("full_name", "user", "city", "published_at", "restricted_at")
-    list_filter = ("published_at", "restricted_at", "country")
+    # cpr_review_at: the same CPR number on two profiles (never said to members).
+    list_filter = ("published_at", "restricted_at", "cpr_review_at", "country")
     search_fields = ("full_name", "user__email", "city", "company_name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     filter_horizontal = ("skills",)
     exclude = ("cpr", "cpr_hash")
-    readonly_fields = ("cpr_display", "photo", "photo_thumbnail", "cv", "slug")
+    readonly_fields = (
+        "cpr_display",
+        "cpr_review_at",
+        "photo",
+        "photo_thumbnail",
+        "cv",
+        "slug",
+    )
     inlines = [CvDownloadInline]
 
     def private_file_url(self, obj, name: str) -> str | None:
@@ -153,7 +167,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyInvitation)
-class CompanyInvitationAdmin(admin.ModelAdmin):
+class CompanyInvitationAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
     list_display = ("company", "email", "role", "created_at", "accepted_at")
     readonly_fields = ("token_hash",)
     search_fields = ("email", "company__name")

@@ -1,6 +1,8 @@
 """REST API for accounts, freelancer and company profiles: parse, call, render."""
 
-from django.contrib.auth import authenticate
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import authenticate, user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
@@ -11,8 +13,7 @@ from drf_spectacular.utils import (
 )
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -219,6 +220,31 @@ class CvUploadSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(trim_whitespace=False, max_length=200)
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="The authenticator app's current code; required for accounts "
+        "with two-factor authentication. `code` is accepted too.",
+    )
+    code = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, write_only=True
+    )
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key: shown once, never stored.")
+    id = serializers.IntegerField()
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """A token as its owner sees it: never the key or its digest."""
+
+    id = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    expiry = serializers.DateTimeField(allow_null=True)
 
 
 # --- Views ------------------------------------------------------------------
@@ -264,22 +290,33 @@ class MeView(APIView):
         return Response(MeSerializer(request.user).data)
 
 
+def _login_failed(request, email: str) -> None:
+    """Counted by django-axes like a failed web log-in (lockout after 5)."""
+    user_login_failed.send(
+        sender=__name__, credentials={"email": email}, request=request
+    )
+
+
 class TokenView(APIView):
-    """Exchange e-mail and password for an API token (verified accounts only)."""
+    """Exchange e-mail and password (and the TOTP code of an account with
+    two-factor authentication) for an API token (verified accounts only)."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses=inline_serializer("Token", {"token": serializers.CharField()}),
+        responses=TokenCreatedSerializer,
     )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        # django-axes marks the HttpRequest itself (not DRF's wrapper): its
+        # middleware then answers a locked-out client with 429.
         user = authenticate(
-            request,
-            email=serializer.validated_data["email"],
+            request._request,
+            email=email,
             password=serializer.validated_data["password"],
         )
         if user is None or not user.emailaddress_set.filter(verified=True).exists():
@@ -293,8 +330,51 @@ class TokenView(APIView):
                     ]
                 }
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        totp = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).first()
+        if totp is not None:
+            code = (
+                serializer.validated_data.get("otp")
+                or serializer.validated_data.get("code")
+                or ""
+            ).strip()
+            if not code:
+                raise ValidationError(
+                    {"otp": [_("Enter the code from your authenticator app.")]}
+                )
+            if not TOTP(totp).validate_code(code):
+                _login_failed(request._request, email)
+                raise ValidationError({"otp": [_("Incorrect code.")]})
+            totp.record_usage()
+        try:
+            token, key = services.api_token_create(user=user)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc, "non_field_errors") from exc
+        return Response({"token": key, "id": token.pk, "expiry": token.expiry})
+
+
+class MyTokenListView(APIView):
+    """The logged-in member's API tokens that have not expired (never a key)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=ApiTokenSerializer(many=True))
+    def get(self, request):
+        tokens = selectors.api_tokens_for_user(user=request.user)
+        return Response(ApiTokenSerializer(tokens, many=True).data)
+
+
+class MyTokenDetailView(APIView):
+    """Revoke one of the member's tokens; someone else's id answers 404."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        token = selectors.api_token_get_for_user(user=request.user, pk=pk)
+        services.api_token_revoke(token=token, actor=request.user, reason="member")
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(
@@ -359,13 +439,16 @@ class MyProfileView(APIView):
         has_cpr = "cpr" in data
         cpr = data.pop("cpr", None)
         try:
-            profile = services.freelancer_profile_update(
-                profile=profile, actor=request.user, data=data, skills=skills
-            )
+            # The CPR number first: a refused change leaves the rest unsaved.
             if has_cpr:
                 services.freelancer_cpr_set(
                     profile=profile, actor=request.user, cpr=cpr
                 )
+            profile = services.freelancer_profile_update(
+                profile=profile, actor=request.user, data=data, skills=skills
+            )
+        except services.CprChangeRateLimited as exc:
+            raise Throttled(wait=exc.retry_after) from exc
         except DjangoValidationError as exc:
             raise _drf_error(exc, "non_field_errors") from exc
         profile.refresh_from_db()

@@ -6,6 +6,11 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Profiles"
 
     def ready(self) -> None:
+        from allauth.account.signals import (
+            password_changed,
+            password_reset,
+            password_set,
+        )
         from django.db.models.signals import m2m_changed
 
         from consent.signals import consent_withdrawn
@@ -13,11 +18,15 @@ class ProfilesConfig(AppConfig):
 
         from .directory import GENERATION_KEY, skills_changed
         from .models import FreelancerProfile, User
-        from .receivers import photo_consent_withdrawn
+        from .receivers import password_changed_revoke_tokens, photo_consent_withdrawn
 
         consent_withdrawn.connect(
             photo_consent_withdrawn, dispatch_uid="profiles.photo"
         )
+        for signal in (password_changed, password_set, password_reset):
+            signal.connect(
+                password_changed_revoke_tokens, dispatch_uid="profiles.api_tokens"
+            )
         # The directory's cached result count (profiles/directory.py).
         generation_bump_on_change(
             GENERATION_KEY,

@@ -15,24 +15,10 @@ PHOTO_CONSENT_TEXT = _(
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form, telling the person when the address is taken.
-
-    Password reset and login stay enumeration-safe (ACCOUNT_PREVENT_ENUMERATION);
-    sign-up says so plainly, because a silent "check your mail" for an address
-    that already has an account leaves the person stuck.
-    """
-
-    def validate_unique_email(self, value: str) -> str:
-        email = super().validate_unique_email(value)
-        if self.account_already_exists:
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address already exists. "
-                    "Log in, or reset your password if you have forgotten it."
-                ),
-                code="email_taken",
-            )
-        return email
+    """allauth's sign-up form. An address that already has an account gets the
+    same answer as a new one ("check your mail"); the mail then tells the
+    member that someone tried to sign up with it (ACCOUNT_PREVENT_ENUMERATION),
+    so sign-up, log-in, reset and request intake never say who is a member."""
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

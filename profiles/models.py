@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Greatest, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 
 from privacy.fields import EncryptedTextField
@@ -99,6 +100,23 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+def user_has_staff_powers(user) -> bool:
+    """May ``user`` use any permission at all (staff powers)?
+
+    Only with a TOTP authenticator: staff and superusers without one are
+    ordinary members everywhere (site, API, media, admin), because every
+    permission check goes through ``User.has_perm`` below. Members hold no
+    permissions, so for them this only decides that they still have none.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    cached = getattr(user, "_second_factor_cache", None)
+    if cached is None:
+        cached = user.authenticator_set.filter(type="totp").exists()
+        user._second_factor_cache = cached
+    return cached
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account. The e-mail address is the login; there is no username."""
 
@@ -144,6 +162,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    # Every permission, a superuser's too, needs the second factor; see
+    # user_has_staff_powers.
+    def has_perm(self, perm, obj=None) -> bool:
+        return user_has_staff_powers(self) and super().has_perm(perm, obj)
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return user_has_staff_powers(self) and super().has_perms(perm_list, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return user_has_staff_powers(self) and super().has_module_perms(app_label)
 
 
 COUNTRY_CODE = RegexValidator(
@@ -202,9 +231,20 @@ class FreelancerProfile(Address):
     cvr = models.CharField(
         _("CVR number"), max_length=8, blank=True, validators=[cvr_validator]
     )
-    # Encrypted at rest; cpr_hash (keyed HMAC) gives uniqueness and lookup.
+    # Encrypted at rest; cpr_hash (keyed HMAC) finds profiles holding the same
+    # number. Not unique: a uniqueness error would tell a member that someone
+    # else registered a number (an oracle); both profiles are flagged instead.
     cpr = EncryptedTextField(_("CPR number"), blank=True, null=True)
-    cpr_hash = models.CharField(max_length=64, blank=True, null=True, unique=True)
+    cpr_hash = models.CharField(  # noqa: DJ001 (NULL: no number, as before)
+        max_length=64, blank=True, null=True, db_index=True
+    )
+    cpr_review_at = models.DateTimeField(
+        _("CPR to review"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The CPR number is also registered on another profile."),
+    )
     headline = models.CharField(_("headline"), max_length=150, blank=True)
     bio = models.TextField(_("about"), blank=True, max_length=5000)
     skills = models.ManyToManyField(
@@ -394,3 +434,27 @@ class CvDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_name} downloaded a CV"
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): only a SHA-512 digest of the key and its
+    first 15 characters are stored, so neither a database copy nor an export
+    ever holds a usable key.
+
+    ``auth_hash`` ties the token to the password it was issued under (like a
+    session's auth hash): after any password change, by any path, it no
+    longer authenticates.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=128, unique=True)
+    auth_hash = models.CharField(max_length=128, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"API token {self.pk}"

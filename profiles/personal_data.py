@@ -1,6 +1,5 @@
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.db.models import Min, Q
-from rest_framework.authtoken.models import Token
 
 from privacy.registry import (
     Action,
@@ -15,6 +14,7 @@ from privacy.registry import (
 )
 
 from .models import (
+    ApiToken,
     Company,
     CompanyInvitation,
     CompanyMembership,
@@ -229,18 +229,27 @@ class CvDownloadData(PersonalData):
 personal_data.exempt(Skill, reason="Names of competences, shared by many profiles.")
 
 
-@personal_data.register(Token)
+@personal_data.register(ApiToken)
 class ApiTokenData(PersonalData):
-    description = "Your API token, if you created one (the secret is not exported)."
+    description = (
+        "Your API tokens: that each exists and when it was created, last used and "
+        "expires. Never the key: only a digest of it is stored, and that is not "
+        "exported either."
+    )
     subject = "user"
-    fields = {"created": Anonymise.keep()}
+    # digest, token_key and auth_hash are deleted with the row, never exported.
+    fields = {
+        "created": Anonymise.keep(),
+        "last_used_at": Anonymise.keep(),
+        "expiry": Anonymise.keep(),
+    }
     retention = Retention(
         key="profiles.apitoken.closed",
         purpose_ended=account_purpose_ended("user__"),
         condition=account_retention_ready("user__"),
         action=Action.DELETE,
-        description="Deleted 12 months after the account is closed or unused for "
-        "2 years.",
+        description="Deleted at once on erasure, and 12 months after the account "
+        "is closed or unused for 2 years.",
     )
 
 

@@ -6,14 +6,26 @@ One rule says whether a freelancer profile is public: ``_public_q`` (the
 directory's). Pages, the API, photos and CVs all ask it, in SQL, so a profile
 that is unpublished, restricted, closed or whose account is deactivated
 (``is_active=False``) disappears from every path at once.
+
+Staff powers (``user.has_perm``) count only for staff with a TOTP authenticator:
+``User.has_perm`` asks ``user_has_staff_powers``, so every check here, in the
+API, the media views and the admin follows the one rule.
 """
 
 from __future__ import annotations
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Company, CompanyMembership, CvDownload, FreelancerProfile, Skill
+from .models import (
+    ApiToken,
+    Company,
+    CompanyMembership,
+    CvDownload,
+    FreelancerProfile,
+    Skill,
+)
 
 
 def _public_q(prefix: str = "") -> Q:
@@ -227,3 +239,17 @@ def company_get_for_owner(*, slug: str, user) -> Company:
 
 def memberships_for_user(*, user) -> QuerySet[CompanyMembership]:
     return CompanyMembership.objects.filter(user=user).select_related("company")
+
+
+def api_tokens_for_user(*, user) -> QuerySet[ApiToken]:
+    """The member's API tokens that have not expired, newest first."""
+    return ApiToken.objects.filter(
+        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), user=user
+    ).order_by("-created", "-pk")
+
+
+def api_token_get_for_user(*, user, pk: int) -> ApiToken:
+    token = ApiToken.objects.filter(user=user, pk=pk).select_related("user").first()
+    if token is None:
+        raise Http404
+    return token

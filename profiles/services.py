@@ -18,11 +18,12 @@ from datetime import timedelta
 from uuid import uuid4
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,10 +33,12 @@ from consent.models import Purpose
 from consent.services import consent_record
 from privacy.crypto import keyed_hash
 from privacy.files import file_deletions_schedule
+from privacy.ratelimit import Limit, hit
 from privacy.services import audit_record
 
 from .identifiers import normalise_cpr
 from .models import (
+    ApiToken,
     Company,
     CompanyInvitation,
     CompanyMembership,
@@ -237,40 +240,87 @@ def freelancer_profile_update(
     return profile
 
 
-@transaction.atomic
+class CprChangeRateLimited(Exception):
+    """Too many CPR changes by one member; ``retry_after`` seconds to wait."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _cpr_change_limit() -> Limit:
+    uses, window = settings.CPR_CHANGE_RATE_LIMIT
+    return Limit(scope="cpr_change", limit=uses, window=window)
+
+
 def freelancer_cpr_set(
     *, profile: FreelancerProfile, actor: User, cpr: str | None
 ) -> FreelancerProfile:
-    """Store (or clear, with None/"") the CPR number, encrypted, with its hash."""
+    """Store (or clear, with None/"") the CPR number, encrypted, with its hash.
+
+    Never tells whether another profile holds the same number (that answer
+    would be an oracle: try numbers from a known birth date until one is
+    "taken"). A number found on another profile is stored all the same, both
+    profiles are flagged for staff review (``cpr_review_at``) and the conflict
+    is audited on both subjects. Setting a number is limited per member
+    (CPR_CHANGE_RATE_LIMIT); a refused attempt is audited too.
+    """
+    if cpr:
+        wait = hit(_cpr_change_limit(), f"user:{profile.user_id}")
+        if wait is not None:
+            with transaction.atomic():
+                audit_record(
+                    actor=actor,
+                    subject=profile.user,
+                    action="profile.cpr_rate_limited",
+                    details={"retry_after": wait},
+                )
+            raise CprChangeRateLimited(wait)
+    with transaction.atomic():
+        return _cpr_store(profile=profile, actor=actor, cpr=cpr)
+
+
+def _cpr_store(
+    *, profile: FreelancerProfile, actor: User, cpr: str | None
+) -> FreelancerProfile:
+    others: list[FreelancerProfile] = []
     if cpr:
         cpr = normalise_cpr(cpr)
         digest = keyed_hash(cpr, purpose=CPR_HASH_PURPOSE)
-        taken = (
-            FreelancerProfile.objects.filter(cpr_hash=digest)
+        others = list(
+            FreelancerProfile.objects.select_for_update()
+            .filter(cpr_hash=digest)
             .exclude(pk=profile.pk)
-            .exists()
+            .select_related("user")
         )
-        if taken:
-            raise ValidationError(
-                {"cpr": _("This CPR number is already registered on another profile.")},
-                code="cpr_taken",
-            )
         profile.cpr, profile.cpr_hash = cpr, digest
     else:
         profile.cpr, profile.cpr_hash = None, None
-    try:
-        with transaction.atomic():
-            profile.save(update_fields=["cpr", "cpr_hash", "updated_at"])
-    except IntegrityError as exc:
-        raise ValidationError(
-            {"cpr": _("This CPR number is already registered on another profile.")},
-            code="cpr_taken",
-        ) from exc
+    fields = ["cpr", "cpr_hash", "updated_at"]
+    if others:
+        now = timezone.now()
+        profile.cpr_review_at = now
+        fields.append("cpr_review_at")
+        FreelancerProfile.objects.filter(pk__in=[o.pk for o in others]).update(
+            cpr_review_at=now
+        )
+    profile.save(update_fields=fields)
     audit_record(
         actor=actor,
         subject=profile.user,
         action="profile.cpr_set" if cpr else "profile.cpr_cleared",
     )
+    for other in others:
+        # On both subjects' trails: staff find the pair from either side.
+        details = {"profiles": sorted([profile.pk, other.pk])}
+        for subject in (profile.user, other.user):
+            audit_record(
+                actor=actor,
+                subject=subject,
+                action="profile.cpr_conflict",
+                target=profile,
+                details=details,
+            )
     return profile
 
 
@@ -634,3 +684,72 @@ def account_keep(*, token: str) -> User:
     user.save(update_fields=["activity_confirmed_at"])
     audit_record(actor=user, subject=user, action="account.kept")
     return user
+
+
+# --- API tokens ----------------------------------------------------------------
+
+#: How often a token's last use is written (seconds): reads stay cheap.
+TOKEN_TOUCH_INTERVAL = 60
+#: Live tokens one member may hold.
+API_TOKEN_LIMIT = 10
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> tuple[ApiToken, str]:
+    """A new token for ``user``: the row and the key (shown once, never stored)."""
+    ApiToken.objects.filter(user=user, expiry__lte=timezone.now()).delete()
+    if ApiToken.objects.filter(user=user).count() >= API_TOKEN_LIMIT:
+        raise ValidationError(
+            _(
+                "You have %(count)d API tokens already; revoke one before "
+                "creating another."
+            )
+            % {"count": API_TOKEN_LIMIT},
+            code="token_limit",
+        )
+    token, key = ApiToken.objects.create(
+        user=user, auth_hash=user.get_session_auth_hash()
+    )
+    audit_record(
+        actor=user, subject=user, action="api_token.created", details={"id": token.pk}
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User | None, reason: str) -> None:
+    """Delete one token. ``reason``: "member", "password", ... (audited)."""
+    user = token.user
+    token_id = token.pk
+    if ApiToken.objects.filter(pk=token_id).delete()[0]:
+        audit_record(
+            actor=actor,
+            subject=user,
+            action="api_token.revoked",
+            details={"id": token_id, "reason": reason},
+        )
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, actor: User | None, reason: str) -> int:
+    """Delete every token of ``user`` (password changed or reset)."""
+    ids = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    ApiToken.objects.filter(pk__in=ids).delete()
+    audit_record(
+        actor=actor,
+        subject=user,
+        action="api_token.revoked",
+        details={"ids": ids, "reason": reason},
+    )
+    return len(ids)
+
+
+def api_token_touch(*, token: ApiToken, now=None) -> None:
+    """Record a use, writing at most once per TOKEN_TOUCH_INTERVAL."""
+    now = now or timezone.now()
+    last = token.last_used_at
+    if last is None or (now - last).total_seconds() >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

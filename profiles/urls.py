@@ -12,6 +12,12 @@ urlpatterns = [
     path("dashboard/profile/publish/", views.profile_publish, name="profile_publish"),
     path("dashboard/profile/cpr/", views.profile_cpr_reveal, name="profile_cpr"),
     path("dashboard/close/", views.account_close, name="account_close"),
+    path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
+    path(
+        "dashboard/tokens/<int:pk>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
     path("account/keep/<str:token>/", views.account_keep, name="account_keep"),
     path("freelancers/", views.freelancer_list, name="freelancer_list"),
     path("freelancers/<slug:slug>/", views.freelancer_detail, name="freelancer_detail"),

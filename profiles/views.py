@@ -206,12 +206,7 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            profile = services.freelancer_profile_update(
-                profile=profile,
-                actor=request.user,
-                data={k: data[k] for k in form.Meta.fields},
-                skills=data["skills_text"],
-            )
+            # The CPR number first: a refused change leaves the rest unsaved.
             if data["remove_cpr"]:
                 services.freelancer_cpr_set(
                     profile=profile, actor=request.user, cpr=None
@@ -220,6 +215,21 @@ def profile_edit(request):
                 services.freelancer_cpr_set(
                     profile=profile, actor=request.user, cpr=data["cpr"]
                 )
+            profile = services.freelancer_profile_update(
+                profile=profile,
+                actor=request.user,
+                data={k: data[k] for k in form.Meta.fields},
+                skills=data["skills_text"],
+            )
+        except services.CprChangeRateLimited as exc:
+            form.add_error(
+                "cpr",
+                _(
+                    "You have changed your CPR number too often. Try again in "
+                    "%(minutes)d minutes."
+                )
+                % {"minutes": max(1, exc.retry_after // 60)},
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -340,6 +350,25 @@ def account_close(request):
         messages.success(request, _("Your account is closed."))
         return redirect("home")
     return render(request, "profiles/account_close.html", {"form": form})
+
+
+@never_cache
+@login_required
+@require_safe
+def api_tokens(request):
+    """The member's API tokens: when each was created, last used, expires."""
+    tokens = selectors.api_tokens_for_user(user=request.user)
+    return render(request, "profiles/api_tokens.html", {"tokens": tokens})
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke(request, pk: int):
+    token = selectors.api_token_get_for_user(user=request.user, pk=pk)
+    services.api_token_revoke(token=token, actor=request.user, reason="member")
+    messages.success(request, _("The API token is revoked."))
+    return redirect("profiles:api_tokens")
 
 
 @never_cache

@@ -10,6 +10,12 @@ urlpatterns = [
     path("", profiles_api.ApiRootView.as_view(), name="root"),
     path("auth/token/", profiles_api.TokenView.as_view(), name="token"),
     path("me/", profiles_api.MeView.as_view(), name="me"),
+    path("me/tokens/", profiles_api.MyTokenListView.as_view(), name="my-tokens"),
+    path(
+        "me/tokens/<int:pk>/",
+        profiles_api.MyTokenDetailView.as_view(),
+        name="my-token-detail",
+    ),
     path("consents/", consent_api.ConsentsView.as_view(), name="consents"),
     path(
         "privacy/requests/",

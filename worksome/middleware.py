@@ -7,6 +7,8 @@
   cookie group, so a browser without consent cannot load them at all.
 - ``RateLimitMiddleware``: 429 with Retry-After on sign-up, password reset and
   the consent endpoints, counted per client IP (keyed hash) in the cache.
+- ``SessionLifetimeMiddleware``: a log-in ends SESSION_ABSOLUTE_LIFETIME after
+  it began, however active the session (the idle timeout is the session age).
 - ``StaffMfaMiddleware``: the admin refuses staff who must use MFA and have no
   TOTP authenticator (they are sent to set one up), and its own password-only
   login form is replaced by allauth's, which asks for the TOTP code.
@@ -18,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -132,6 +136,25 @@ def security_event_for(request, name: str, level: int = logging.WARNING, **field
         path=request.path,
         **fields,
     )
+
+
+class SessionLifetimeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            key = security.SESSION_STARTED_KEY
+            started = request.session.get(key)
+            now = int(time.time())
+            if started is None:
+                # A session from before this rule: its lifetime starts now.
+                request.session[key] = now
+            elif now - int(started) > settings.SESSION_ABSOLUTE_LIFETIME:
+                security_event_for(request, "session.expired", level=logging.INFO)
+                logout(request)
+        return self.get_response(request)
 
 
 def _admin_prefix() -> str:

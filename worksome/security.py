@@ -7,25 +7,13 @@ Log lines name users by id and never carry an address, a password or a token
 from __future__ import annotations
 
 import logging
+import time
 
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.shortcuts import render
 
 log = logging.getLogger("worksome.security")
-
-# Permissions of the privacy app that act on data-subject requests.
-DSR_PERMISSION_CODENAMES = frozenset(
-    {
-        "add_datasubjectrequest",
-        "change_datasubjectrequest",
-        "delete_datasubjectrequest",
-        "view_datasubjectrequest",
-        "process_datasubjectrequest",
-        "execute_erasure",
-        "apply_restriction",
-    }
-)
 
 
 def security_event(name: str, *, level: int = logging.INFO, **fields) -> None:
@@ -73,18 +61,14 @@ def axes_lockout_response(request, original_response=None, credentials=None):
 
 
 def staff_requires_mfa(user) -> bool:
-    """Staff who may reveal CPR numbers or act on data-subject requests."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if user.is_superuser:
-        return True
-    for perm in user.get_all_permissions():
-        app_label, _dot, codename = perm.partition(".")
-        if perm == "profiles.reveal_cpr":
-            return True
-        if app_label == "privacy" and codename in DSR_PERMISSION_CODENAMES:
-            return True
-    return False
+    """Every staff member and superuser: without a TOTP authenticator their
+    permissions do not count anywhere (profiles.models.user_has_staff_powers),
+    and the admin sends them to set one up."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.is_superuser)
+    )
 
 
 def user_has_totp(user) -> bool:
@@ -98,7 +82,14 @@ def user_has_totp(user) -> bool:
 # --- Signal receivers (connected in WorksomeConfig.ready) ---------------------
 
 
+#: Session key: when the log-in began (epoch seconds), for the absolute lifetime.
+SESSION_STARTED_KEY = "_auth_started_at"
+
+
 def on_user_logged_in(sender, request, user, **kwargs):
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_STARTED_KEY] = int(time.time())
     security_event(
         "login.succeeded", user_id=user.pk, path=getattr(request, "path", "")
     )

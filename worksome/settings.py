@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "phonenumber_field",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "worksome.middleware.SessionLifetimeMiddleware",
     "consent.middleware.ConsentMiddleware",
     "worksome.middleware.StaffMfaMiddleware",
     "worksome.middleware.SecurityLogMiddleware",
@@ -183,8 +184,10 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        # ASVS 4.0 level 2 (2.1.1): at least 12 characters.
+        "OPTIONS": {"min_length": 12},
     },
+    # Django's list of 20,000 common and breached passwords: works offline.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -282,6 +285,9 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_ENGINE = "privacy.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
+# Absolute lifetime: however active, a log-in ends this many seconds after it
+# began (worksome.middleware.SessionLifetimeMiddleware); ASVS 3.3.2.
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=60 * 60 * 12)
 # Changing e-mail or password asks for the password again (allauth); revealing a
 # CPR number does too (profiles.views).
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
@@ -358,6 +364,10 @@ RATE_LIMITS = {
     "password_reset": (env.int("RATE_LIMIT_PASSWORD_RESET", default=5), 60 * 60),
     "consent": (env.int("RATE_LIMIT_CONSENT", default=60), 60),
 }
+
+# Setting a CPR number: uses per member and window (seconds). Each refusal is
+# an audit event (profiles.services.freelancer_cpr_set).
+CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 24)
 
 # Brute force on login (django-axes): 5 failures of one address from one IP
 # lock that pair out for 15 minutes. Counts live in the cache and expire with
@@ -456,13 +466,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "profiles.tasks.inactivity_warnings_send",
         "schedule": crontab(minute="0", hour="9"),
     },
+    # Files that erasure, the purge or a profile edit recorded for deletion and
+    # that a crash or an error left on disk.
+    "Pending file deletions": {
+        "task": "privacy.tasks.file_deletions_retry",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- REST API ---------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # `Authorization: Token <key>`; hashed, expiring tokens (profiles.ApiToken).
+        "profiles.api_auth.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
@@ -471,6 +488,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "worksome.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
+}
+# API tokens (django-rest-knox): stored as a digest, expiring after
+# API_TOKEN_TTL_DAYS; revoked by a password change or reset and by erasure.
+KNOX_TOKEN_MODEL = "profiles.ApiToken"  # noqa: S105 (a model label)
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Worksome API",

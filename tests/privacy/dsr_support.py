@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 
 from consent.models import Purpose
 from consent.services import consent_record
@@ -94,7 +93,7 @@ def rich_member(first: str, *, recipient=None, files: bool = True) -> Member:
         },
     )
     assert CompanyMembership.objects.filter(company=company, user=user).exists()
-    Token.objects.create(user=user)
+    services.api_token_create(user=user)
     if recipient is not None:
         services.freelancer_cv_download_record(
             profile=profile, user=recipient["user"], company=recipient["company"]

@@ -1,17 +1,16 @@
 """/api/v1/privacy/requests/: own requests only, errors in the project's shape."""
 
-from rest_framework.authtoken.models import Token
-
 from privacy import dsr
 from privacy.models import DataSubjectRequest
+from profiles.services import api_token_create
 from tests.factories import UserFactory
 
 URL = "/api/v1/privacy/requests/"
 
 
 def _auth(user) -> dict:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _token, key = api_token_create(user=user)
+    return {"HTTP_AUTHORIZATION": f"Token {key}"}
 
 
 def test_member_files_and_lists_requests(client, member):

@@ -5,6 +5,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 
 from profiles.models import User
 from tests.factories import UserFactory
@@ -115,14 +116,19 @@ def test_mismatched_passwords_give_a_form_error(client):
 
 
 @pytest.mark.django_db
-def test_signup_with_an_existing_email_is_a_form_error(client):
+def test_signup_with_an_existing_email_answers_like_a_new_one(client):
+    """Issue 15 item 13: no "already exists"; the member is told by mail."""
     existing = UserFactory(email="taken@example.com")
-    response = _signup(client, email="Taken@Example.com")
-    assert response.status_code == 200
-    assert "already exists" in str(response.context["form"].errors["email"])
+    taken = _signup(client, email="Taken@Example.com")
+    new = _signup(Client(), email="fresh.member@example.com")
+    assert taken.status_code == new.status_code == 302
+    assert taken["Location"] == new["Location"]
     assert User.objects.filter(email__iexact="taken@example.com").count() == 1
     existing.refresh_from_db()
     assert existing.check_password("correct-horse-battery-9")
+    to_member = [m for m in mail.outbox if m.to == ["taken@example.com"]]
+    assert len(to_member) == 1
+    assert "/accounts/password/reset/" in to_member[0].body
 
 
 @pytest.mark.django_db

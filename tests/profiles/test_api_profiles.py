@@ -1,10 +1,9 @@
 """The profiles API: public fields only, owner PATCH, uploads, bad input as 400."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from profiles.models import FreelancerProfile
+from profiles.models import ApiToken, FreelancerProfile
 from tests.factories import (
     PASSWORD,
     CompanyFactory,
@@ -155,7 +154,10 @@ def test_token_authentication(api, db):
     )
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=user).key == token
+    body = response.json()
+    stored = ApiToken.objects.get(user=user)
+    assert body["id"] == stored.pk and body["expiry"]
+    assert stored.digest != token and token not in stored.digest  # hashed at rest
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert other.get("/api/v1/me/").json()["email"] == "token@example.com"

@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.profiles import upload_corpus as corpus
+from tests.security.totp import activate_totp
 
 CPR = "0101901234"
 
@@ -402,6 +403,9 @@ def test_staff_needs_the_permission_to_download(client, profile_with_cv):
     staff.user_permissions.add(Permission.objects.get(codename="download_any_cv"))
     staff = type(staff).objects.get(pk=staff.pk)
     client.force_login(staff)
+    # The permission counts only with a second factor (issue 15 item 2).
+    assert _download(client, profile_with_cv).status_code == 404
+    activate_totp(staff)
     assert _download(client, profile_with_cv).status_code == 200
     assert AuditEvent.objects.filter(
         action="profile.cv_downloaded", actor=staff
@@ -459,6 +463,8 @@ def test_an_unpublished_photo_is_only_for_its_owner(client, db):
         Permission.objects.get(codename="view_freelancerprofile")
     )
     client.force_login(staff)
+    assert client.get(profile.photo.url).status_code == 404  # no TOTP yet
+    activate_totp(staff)
     assert client.get(profile.photo.url).status_code == 200
 
 

@@ -12,13 +12,13 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
 
+from profiles.services import api_token_create
 from tests.factories import FreelancerProfileFactory, UserFactory
 
 MAX_EXAMPLES = 20
@@ -48,7 +48,7 @@ def member_token(db, settings, catalogue, _keep_test_connection) -> str:
     FreelancerProfileFactory(slug="public-one", skills=["Django"])
     member = UserFactory()
     FreelancerProfileFactory(user=member, published=False)
-    return Token.objects.create(user=member).key
+    return api_token_create(user=member)[1]
 
 
 @schema.parametrize()

@@ -6,12 +6,15 @@ import datetime as dt
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from profiles.management.commands.seed_demo import DEMO_PASSWORD
 from tests.factories import UserFactory
 from tests.security.totp import activate_totp, totp_code
+from worksome.security import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +44,15 @@ def test_superuser_without_totp_is_refused(client):
     assert client.get("/admin/")["Location"] == ACTIVATE
 
 
-def test_other_staff_use_the_admin_without_totp(client):
-    client.force_login(_staff("view_company"))
+def test_every_staff_member_needs_totp_for_the_admin(client):
+    """Any permission is a staff power: without TOTP, none of them counts."""
+    staff = _staff("view_company")
+    client.force_login(staff)
+    assert client.get("/admin/")["Location"] == ACTIVATE
+    assert not staff.has_perm("profiles.view_company")
+    activate_totp(staff)
+    staff = type(staff).objects.get(pk=staff.pk)
+    assert staff.has_perm("profiles.view_company")
     assert client.get("/admin/").status_code == 200
 
 
@@ -171,3 +181,53 @@ def test_cpr_reveal_asks_for_the_password_again(member_client):
     response = member_client.get("/dashboard/profile/cpr/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauthenticate/")
+
+
+# --- Passwords and session lifetime to ASVS level 2 (issue 15 item 10) -------
+
+
+def _signup(client, password: str):
+    return client.post(
+        "/accounts/signup/",
+        {"email": "asvs@example.com", "password1": password, "password2": password},
+    )
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["eleven-char", "password1234", "qwertyuiop123"],
+    ids=["shorter than 12", "common", "common keyboard walk"],
+)
+def test_short_or_common_passwords_are_refused(client, password):
+    response = _signup(client, password)
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not UserFactory._meta.model.objects.filter(email="asvs@example.com").exists()
+
+
+def test_a_twelve_character_password_and_the_demo_password_pass(client):
+    validate_password(DEMO_PASSWORD)
+    assert _signup(client, "abcdefghijk1").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(
+    member_client, settings
+):
+    assert member_client.get("/dashboard/").status_code == 200
+    session = member_client.session
+    started = session[SESSION_STARTED_KEY]
+    # Active a minute ago, but logged in longer ago than the lifetime allows.
+    session[SESSION_STARTED_KEY] = started - settings.SESSION_ABSOLUTE_LIFETIME - 1
+    session.save()
+    response = member_client.get("/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in member_client.session
+
+
+def test_a_session_within_its_lifetime_goes_on(member_client, settings):
+    member_client.get("/dashboard/")
+    session = member_client.session
+    session[SESSION_STARTED_KEY] -= settings.SESSION_ABSOLUTE_LIFETIME - 60
+    session.save()
+    assert member_client.get("/dashboard/").status_code == 200
