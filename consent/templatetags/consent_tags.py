@@ -88,6 +88,16 @@ def consent_head(context):
     }
 
 
+def _banner_renders(context) -> bool:
+    """The banner is on every page of a site with optional groups, but not
+    on ``/cookies/`` (that page is the choice itself)."""
+    request = _request(context)
+    if request is None or not _choices(context):
+        return False
+    match = getattr(request, "resolver_match", None)
+    return match is None or match.url_name != "cookie_consent_cookie_group_list"
+
+
 @register.inclusion_tag("consent/banner.html", takes_context=True)
 def consent_banner(context):
     """The banner: one labelled region with the notice, then its buttons.
@@ -96,16 +106,10 @@ def consent_banner(context):
     browser that can choose it is rendered hidden, and the "Cookie settings"
     control (``consent_settings_control``) opens it in place.
     """
+    if not _banner_renders(context):
+        return {"render": False}
     choices = _choices(context)
     request = _request(context)
-    if request is None or not choices:
-        return {"render": False}
-    match = getattr(request, "resolver_match", None)
-    on_cookie_page = (
-        match is not None and match.url_name == "cookie_consent_cookie_group_list"
-    )
-    if on_cookie_page:
-        return {"render": False}
     groups = [
         {**group, **group_shown(group), "checked": choices.get(varname) is True}
         for varname, group in selectors.cookie_lists().items()
@@ -131,7 +135,7 @@ def consent_settings_control(context):
     """The persistent "Cookie settings" control: opens the banner's choice
     layer in place (``consent.js``); without JavaScript it is a link to
     ``/cookies/``."""
-    return {}
+    return {"controls": _banner_renders(context)}
 
 
 @register.inclusion_tag("consent/scripts.html", takes_context=True)
