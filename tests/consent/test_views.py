@@ -449,3 +449,40 @@ def test_every_catalogue_text_has_a_danish_translation():
             if translation.gettext(text) == text:
                 missing.append(text)
     assert missing == []
+
+
+VENDOR_FIRST_PARTY = [
+    "_ga",
+    "_ga_ABC123",
+    "_gid",
+    "_gat",
+    "_gat_ABC123",
+    "_gcl_au",
+    "_gcl_aw",
+    "_fbp",
+    "_fbc",
+    "_twclid",
+]
+
+
+def test_withdrawing_expires_every_catalogued_vendor_cookie_and_lists_storage(
+    client,
+):
+    client.post("/cookies/accept/", {"all_groups": "on"})
+    for name in [*VENDOR_FIRST_PARTY, "unrelated"]:
+        client.cookies[name] = "1"
+    response = client.post("/cookies/decline/", {"all_groups": "on"}, **AJAX)
+    data = response.json()
+    assert sorted(data["expired"]) == sorted(VENDOR_FIRST_PARTY)
+    for name in VENDOR_FIRST_PARTY:
+        assert response.cookies[name]["max-age"] == 0
+    assert "unrelated" not in response.cookies
+    # The script removes what the server cannot reach: every pattern, also
+    # the vendors' own-domain names, and their storage keys.
+    assert {"fr", "personalization_id", "muc_ads", "guest_id*"} <= set(
+        data["expire_patterns"]
+    )
+    assert data["storage_patterns"] == {
+        "localStorage": ["_ga*", "_gcl_*", "_fbp", "_fbc", "_twclid", "twq*"],
+        "sessionStorage": ["_gcl_*", "_fbq*", "twq*"],
+    }
