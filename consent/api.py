@@ -87,9 +87,10 @@ _ERROR = inline_serializer(
 class ConsentsView(APIView):
     """Consents of whoever calls: the logged-in user, else this browser.
 
-    A browser is identified by its visitor cookie; a first POST without one
-    sets it. Unsafe methods need a CSRF token when a cookie identifies the
-    caller, also when logged out.
+    A browser is identified by its visitor cookie; a first POST granting a
+    cookie group without one sets it (a refusal sets none). Unsafe methods
+    need a CSRF token when a cookie identifies the caller, also when logged
+    out.
     """
 
     permission_classes = [permissions.AllowAny]
@@ -144,11 +145,12 @@ class ConsentsView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user if request.user.is_authenticated else None
-        visitor_id = web.visitor_id_from_request(request)
-        new_visitor = user is None and visitor_id is None
-        if new_visitor:
-            visitor_id = web.visitor_id_new()
         varname = Purpose.cookie_group_of(data["purpose"])
+        visitor_id, new_visitor = web.visitor_for_choice(
+            request._request,
+            user=user,
+            granted_any=varname is not None and data["granted"],
+        )
         django_request = request._request
         if varname is not None:
             # Like the banner: for the user and for this browser.

@@ -27,10 +27,11 @@ from django.core.cache import caches
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from . import catalogue, texts
 from .models import ConsentRecord, Purpose
 from .policy import current_policy_version
 
-COOKIE_LISTS_CACHE_KEY = "consent:cookie_lists:v1"
+COOKIE_LISTS_CACHE_KEY = "consent:cookie_lists:v2"
 COOKIE_LISTS_CACHE_TIMEOUT = 60 * 10
 
 Choice = bool | None
@@ -96,6 +97,8 @@ def _cookie_lists_from_db() -> dict[str, dict[str, Any]]:
                 "name": group.name,
                 "description": group.description,
                 "cookies": [],
+                # Browser-storage keys are part of what is consented to.
+                "storage": catalogue.STORAGE_KEYS.get(group.varname, []),
             },
         )
         entry["cookies"].append(_cookie_entry(cookie))
@@ -135,13 +138,27 @@ def cookie_lists_clear_cache() -> None:
 
 
 def cookie_catalogue() -> list[CookieGroup]:
-    """Every cookie group (necessary first) with its cookies and their details."""
+    """Every cookie group (necessary first) with its cookies and their details.
+
+    Each group and cookie carries ``shown``: its texts in the active language
+    and the computed duration (``consent.texts``); each group also its
+    browser-storage keys (``storage``) and the Google Consent Mode signals
+    its consent grants (``consent_mode``). Templates show ``shown``, never the
+    stored English.
+    """
     cookies = Cookie.objects.select_related("details").order_by("name", "domain")
-    return list(
+    groups = list(
         CookieGroup.objects.prefetch_related(
             Prefetch("cookie_set", queryset=cookies)
         ).order_by("-is_required", "ordering", "varname")
     )
+    for group in groups:
+        group.shown = texts.group_shown(group)
+        group.storage = texts.storage_shown(group.varname)
+        group.consent_mode = texts.consent_mode_shown(group.varname)
+        for cookie in group.cookie_set.all():
+            cookie.shown = texts.cookie_shown(cookie)
+    return groups
 
 
 # --- Current state ---------------------------------------------------------

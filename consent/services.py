@@ -30,7 +30,7 @@ from . import selectors
 from .models import ConsentRecord, ConsentVersion, Purpose, Source
 from .policy import current_policy_version
 from .signals import consent_withdrawn
-from .texts import cookie_choice_text, purpose_text
+from .texts import cookie_choice_text, group_shown, purpose_text
 
 _WRITE_ATTEMPTS = 3
 VERSION_CACHE_TIMEOUT = 60 * 60  # seconds
@@ -57,9 +57,8 @@ def consent_version_get_or_create(
         if group is None:
             raise ValueError(f"No optional cookie group {varname!r}.")
         cookie_list_version, cookie_list = group["version"], group["cookies"]
-        shown_text = shown_text or cookie_choice_text(
-            name=group["name"], description=group["description"]
-        )
+        # The group's text as shown, in the language of the page.
+        shown_text = shown_text or cookie_choice_text(**group_shown(group))
     shown_text = shown_text or purpose_text(purpose)
     digest = _version_digest(
         text=shown_text,

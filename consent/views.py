@@ -72,10 +72,9 @@ class CookieChoiceView(ConsentBodyLimitedMixin, CookieGroupBaseProcessView):
 
         decided = form.choices()
         user = web.request_user(request)
-        visitor_id = web.visitor_id_from_request(request)
-        new_visitor = visitor_id is None and user is None
-        if new_visitor:
-            visitor_id = web.visitor_id_new()
+        visitor_id, new_visitor = web.visitor_for_choice(
+            request, user=user, granted_any=any(decided.values())
+        )
         services.consent_cookie_choices_record(
             choices=decided,
             source=form.cleaned_data["source"],
@@ -102,6 +101,7 @@ class CookieChoiceView(ConsentBodyLimitedMixin, CookieGroupBaseProcessView):
                     # Client-side removal also reaches cookies set on a parent
                     # domain, which one Set-Cookie per name cannot.
                     "expire_patterns": web.cookie_patterns(choices),
+                    "storage_patterns": web.storage_patterns(choices),
                     "csrftoken": get_token(request),
                 }
             )

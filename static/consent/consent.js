@@ -6,6 +6,14 @@
  * expired. A newly accepted group with trackers reloads the page, because the
  * Content-Security-Policy of a page served before consent does not allow the
  * vendors' hosts (the reloaded page's does, and renders the trackers).
+ *
+ * Withdrawal stops the group's trackers at once (Consent Mode signals denied,
+ * Meta's pixel revoked, X's pixel removed: it has no revoke call) and removes
+ * every catalogued cookie on every domain and path variant this page can
+ * reach, and the vendors' localStorage/sessionStorage keys.
+ *
+ * The "Cookie settings" control on every page ([data-consent-open]) opens the
+ * banner's choice layer in place.
  */
 (function () {
   "use strict";
@@ -31,14 +39,44 @@
     }
   }
 
-  var ADS = { ad_storage: "", ad_user_data: "", ad_personalization: "" };
-
-  function adsConsent(state) {
+  // Consent Mode signals of one group, from the server's single mapping.
+  function signals(varname, state) {
+    var mapping = config.consentMode || {};
     var values = {};
-    Object.keys(ADS).forEach(function (key) {
-      values[key] = state;
+    Object.keys(mapping).forEach(function (signal) {
+      if (mapping[signal] === varname) {
+        values[signal] = state;
+      }
     });
     return values;
+  }
+
+  function consentUpdate(varname, state) {
+    var values = signals(varname, state);
+    if (Object.keys(values).length) {
+      gtagUpdate(values);
+    }
+  }
+
+  // X's pixel has no revoke call: drop its queue, its function and its
+  // scripts, so nothing more is sent from this page.
+  function stopXPixel() {
+    if (window.twq) {
+      if (window.twq.queue) {
+        window.twq.queue.length = 0;
+      }
+      window.twq = undefined;
+      try {
+        delete window.twq;
+      } catch (error) {
+        /* window.twq stays undefined */
+      }
+    }
+    document
+      .querySelectorAll('script[src*="ads-twitter.com"], script[src*="x-pixel.js"]')
+      .forEach(function (node) {
+        node.remove();
+      });
   }
 
   function activate(varname) {
@@ -46,10 +84,9 @@
       if (config.gaMeasurementId) {
         window["ga-disable-" + config.gaMeasurementId] = false;
       }
-      gtagUpdate({ analytics_storage: "granted" });
     }
+    consentUpdate(varname, "granted");
     if (varname === "marketing") {
-      gtagUpdate(adsConsent("granted"));
       if (typeof window.fbq === "function") {
         window.fbq("consent", "grant");
       }
@@ -70,17 +107,17 @@
   }
 
   function deactivate(varname) {
+    consentUpdate(varname, "denied");
     if (varname === "analytics") {
-      gtagUpdate({ analytics_storage: "denied" });
       if (config.gaMeasurementId) {
         window["ga-disable-" + config.gaMeasurementId] = true;
       }
     }
     if (varname === "marketing") {
-      gtagUpdate(adsConsent("denied"));
       if (typeof window.fbq === "function") {
         window.fbq("consent", "revoke");
       }
+      stopXPixel();
     }
   }
 
@@ -96,8 +133,11 @@
     return new RegExp("^" + parts.join(".*") + "$").test(name);
   }
 
-  // The server expires them too (Max-Age=0); from here the copies set on a
-  // parent domain (e.g. .example.com by a tracker) go as well.
+  // The server expires one copy of each (Max-Age=0); from here every copy
+  // this page can see goes: host-only and on each parent domain (e.g.
+  // .example.com, where trackers set theirs), on "/" and on each prefix of
+  // this page's path. A cookie still listed after all that is one this page
+  // cannot reach (another path).
   function expireCookies(patterns) {
     if (!patterns || !patterns.length) {
       return;
@@ -106,14 +146,59 @@
     var domains = [""];
     for (var i = 0; i < labels.length - 1; i += 1) {
       domains.push("; domain=." + labels.slice(i).join("."));
+      domains.push("; domain=" + labels.slice(i).join("."));
     }
-    document.cookie.split(";").forEach(function (pair) {
-      var name = pair.split("=")[0].trim();
-      if (!name || !patterns.some(function (p) { return matches(p, name); })) {
+    var paths = ["/"];
+    var segments = window.location.pathname.split("/");
+    for (var j = 2; j <= segments.length; j += 1) {
+      var prefix = segments.slice(0, j).join("/");
+      if (prefix && paths.indexOf(prefix) === -1) {
+        paths.push(prefix);
+      }
+      if (prefix && paths.indexOf(prefix + "/") === -1) {
+        paths.push(prefix + "/");
+      }
+    }
+    var expires = "=; Max-Age=0; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=";
+    for (var round = 0; round < 3; round += 1) {
+      // Several copies of one name can exist; each pass removes what it sees.
+      document.cookie.split(";").forEach(function (pair) {
+        var name = pair.split("=")[0].trim();
+        if (!name || !patterns.some(function (p) { return matches(p, name); })) {
+          return;
+        }
+        paths.forEach(function (path) {
+          domains.forEach(function (domain) {
+            document.cookie = name + expires + path + domain;
+          });
+        });
+      });
+    }
+  }
+
+  function removeStorage(patterns) {
+    if (!patterns) {
+      return;
+    }
+    ["localStorage", "sessionStorage"].forEach(function (area) {
+      var keys = patterns[area] || [];
+      var storage;
+      try {
+        storage = window[area];
+      } catch (error) {
+        return; // storage blocked by the browser: nothing to remove
+      }
+      if (!keys.length || !storage) {
         return;
       }
-      domains.forEach(function (domain) {
-        document.cookie = name + "=; Max-Age=0; path=/" + domain;
+      var found = [];
+      for (var i = 0; i < storage.length; i += 1) {
+        found.push(storage.key(i));
+      }
+      found.forEach(function (key) {
+        if (keys.some(function (p) { return matches(p, key); })) {
+          storage.removeItem(key);
+        }
       });
     });
   }
@@ -131,6 +216,7 @@
       }
     });
     expireCookies(result.expire_patterns);
+    removeStorage(result.storage_patterns);
     config.choices = after;
     updateSettings(after);
     if (result.csrftoken) {
@@ -153,10 +239,12 @@
 
   function updateSettings(choices) {
     Object.keys(choices).forEach(function (varname) {
-      var toggle = document.getElementById("cookie-settings-" + varname);
-      if (toggle) {
-        toggle.checked = choices[varname] === true;
-      }
+      ["cookie-settings-", "consent-banner-"].forEach(function (prefix) {
+        var toggle = document.getElementById(prefix + varname);
+        if (toggle) {
+          toggle.checked = choices[varname] === true;
+        }
+      });
       var state = document.querySelector('[data-consent-state="' + varname + '"]');
       if (state) {
         state.textContent = choices[varname] === true
@@ -173,15 +261,45 @@
     }
   }
 
+  var opener = null;
+
+  // Hidden, not removed: the "Cookie settings" control opens it again.
   function closeBanner() {
-    var banners = document.querySelectorAll("[data-consent-banner]");
-    if (!banners.length) {
+    var banner = document.getElementById("consent-banner");
+    if (!banner || banner.hidden) {
       return false;
     }
-    banners.forEach(function (node) {
-      node.remove();
+    banner.hidden = true;
+    var choose = banner.querySelector("[data-consent-choose]");
+    if (choose) {
+      choose.open = false;
+    }
+    document.querySelectorAll("[data-consent-open]").forEach(function (control) {
+      control.setAttribute("aria-expanded", "false");
     });
     return true;
+  }
+
+  function openChoices(event) {
+    var control = event.target.closest && event.target.closest("[data-consent-open]");
+    if (!control) {
+      return;
+    }
+    var banner = document.getElementById("consent-banner");
+    if (!banner) {
+      return; // e.g. on /cookies/ itself: the link goes there
+    }
+    event.preventDefault();
+    opener = control;
+    updateSettings(config.choices);
+    banner.hidden = false;
+    var choose = banner.querySelector("[data-consent-choose]");
+    if (choose) {
+      choose.open = true;
+    }
+    control.setAttribute("aria-expanded", "true");
+    banner.scrollIntoView({ block: "start" });
+    banner.focus();
   }
 
   function submit(event) {
@@ -217,8 +335,11 @@
         var closed = closeBanner();
         announce(config.messages.saved || "Your cookie choices are saved.");
         var status = document.getElementById("consent-status");
-        // No focus left behind in a removed banner.
-        var target = status || (closed ? document.getElementById("main") : null);
+        // No focus left behind in a hidden banner: back to the control that
+        // opened it, else to the page's content.
+        var target =
+          status || (closed ? opener || document.getElementById("main") : null);
+        opener = null;
         if (target) {
           target.focus();
         }
@@ -232,10 +353,7 @@
   function start() {
     readConfig();
     document.addEventListener("submit", submit);
-    var banner = document.getElementById("consent-banner");
-    if (banner && document.activeElement === document.body) {
-      banner.focus();
-    }
+    document.addEventListener("click", openChoices);
   }
 
   if (document.readyState === "loading") {

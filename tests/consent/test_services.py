@@ -291,7 +291,7 @@ def accepted_all(visitor_id):
 
 def test_adding_a_cookie_to_a_group_asks_again(accepted_all):
     group = CookieGroup.objects.get(varname="analytics")
-    Cookie.objects.create(cookiegroup=group, name="_gid", description="Visit id")
+    Cookie.objects.create(cookiegroup=group, name="_gnew", description="Visit id")
     assert _choices(accepted_all) == {"analytics": None, "marketing": True}
 
 

@@ -1,14 +1,17 @@
 """The banner, /cookies/ and the accept/decline/choose endpoints over HTTP."""
 
+import json
 import re
+from html import unescape
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from consent import selectors, web
+from consent import catalogue, selectors, web
 from consent.models import ConsentRecord
 
 pytestmark = pytest.mark.usefixtures("catalogue")
@@ -47,9 +50,13 @@ def test_a_fresh_visit_shows_the_banner_with_three_equal_choices(client):
     toggles = re.findall(r'<input type="checkbox" role="switch"[^>]*>', html)
     assert len(toggles) == 2
     assert not any("checked" in toggle for toggle in toggles)
-    # The banner comes before the skip link and takes the focus.
-    assert html.index('id="consent-banner"') < html.index('class="skip-link"')
-    assert re.search(r'<section id="consent-banner"[^>]*autofocus', html)
+    # Skip link first, then the banner: one labelled region (a landmark)
+    # holding its text and, after it, its buttons (axe "region").
+    assert html.index('class="skip-link"') < html.index('id="consent-banner"')
+    banner = re.search(r'<section id="consent-banner".*?</section>', html, re.S)[0]
+    assert not re.search(r'<section id="consent-banner"[^>]*hidden', html)
+    assert banner.index("consent-banner-text") < banner.index("Accept all")
+    assert all(name in banner for name in ("Accept all", "Reject all", "Choose"))
     # Nothing was set and nothing recorded just by visiting.
     assert VISITOR not in response.cookies
     assert not ConsentRecord.objects.exists()
@@ -66,7 +73,8 @@ def test_no_banner_once_chosen_and_the_site_works_after_reject_all(client):
     response = client.post("/cookies/decline/", {"all_groups": "on", "next": "/"})
     assert response.status_code == 302
     html = client.get("/").content.decode()
-    assert 'id="consent-banner"' not in html
+    # Rendered hidden, for the "Cookie settings" control to open in place.
+    assert re.search(r'<section id="consent-banner"[^>]*hidden', html)
     assert client.get("/accounts/signup/").status_code == 200
 
 
@@ -119,8 +127,8 @@ def test_choose_accepts_ticked_groups_and_rejects_the_rest(client):
 
 def test_choose_with_nothing_ticked_rejects_all(client):
     client.post("/cookies/choose/", {"source": "settings"})
-    visitor_id = client.cookies[VISITOR].value
-    records = ConsentRecord.objects.filter(visitor_id=visitor_id)
+    assert VISITOR not in client.cookies  # a refusal sets no unique id
+    records = ConsentRecord.objects.all()
     assert {(r.purpose, r.granted, r.source) for r in records} == {
         ("cookies_analytics", False, "settings"),
         ("cookies_marketing", False, "settings"),
@@ -265,10 +273,10 @@ def test_no_tracker_markup_at_all_without_ids(client):
 def test_trackers_wait_in_inert_templates_until_accepted(client, trackers):
     html = client.get("/").content.decode()
     # Consent Mode defaults load first, denied.
-    assert (
-        'gtag-consent-default.js" data-analytics="denied" data-marketing="denied"'
-        in html
-    )
+    assert re.search(r'gtag-consent-default.js" data-defaults="([^"]*)"', html)
+    defaults = json.loads(unescape(re.search(r'data-defaults="([^"]*)"', html)[1]))
+    assert defaults == dict.fromkeys(catalogue.CONSENT_MODE_SIGNALS, "denied")
+    assert 'data-update="{}"' in html
     assert html.index("gtag-consent-default.js") < html.index("google-analytics.js")
     outside_templates = re.sub(r"<template.*?</template>", "", html, flags=re.S)
     assert "consent/vendors/google-analytics.js" not in outside_templates
@@ -281,11 +289,10 @@ def test_trackers_wait_in_inert_templates_until_accepted(client, trackers):
 def test_accepted_trackers_are_rendered(client, trackers):
     client.post("/cookies/choose/", {"cookie_groups": ["analytics"]})
     html = client.get("/").content.decode()
-    assert 'data-analytics="granted" data-marketing="denied"' in html
+    update = json.loads(unescape(re.search(r'data-update="([^"]*)"', html)[1]))
+    assert update == {"analytics_storage": "granted"}
     outside_templates = re.sub(r"<template.*?</template>", "", html, flags=re.S)
-    assert 'google-analytics.js" data-measurement-id="G-TEST123"></script>' in (
-        outside_templates
-    )
+    assert 'google-analytics.js" data-measurement-id="G-TEST123"' in (outside_templates)
     assert "meta-pixel.js" not in outside_templates
     assert '<template data-consent-group="marketing">' in html
 
@@ -317,3 +324,165 @@ def test_cookie_settings_follow_the_session_cookie():
         django_settings.COOKIE_CONSENT_SECURE == django_settings.SESSION_COOKIE_SECURE
     )
     assert django_settings.COOKIE_CONSENT_CACHE_BACKEND == "consent"
+
+
+# --- Issue 16: signals, refusals without an id, durations, Danish -------------
+
+
+def test_each_consent_mode_signal_maps_to_one_group_and_ads_are_never_granted():
+    assert catalogue.CONSENT_MODE_SIGNALS == {
+        "analytics_storage": "analytics",
+        "ad_storage": None,
+        "ad_user_data": None,
+        "ad_personalization": None,
+    }
+    everything = catalogue.consent_mode_state({"analytics": True, "marketing": True})
+    assert everything == {
+        "analytics_storage": "granted",
+        "ad_storage": "denied",
+        "ad_user_data": "denied",
+        "ad_personalization": "denied",
+    }
+
+
+def test_accept_all_grants_google_only_the_mapped_signal(client, trackers):
+    client.post("/cookies/accept/", {"all_groups": "on"})
+    html = client.get("/").content.decode()
+    update = json.loads(unescape(re.search(r'data-update="([^"]*)"', html)[1]))
+    assert update == {"analytics_storage": "granted"}
+    page = client.get("/cookies/").content.decode()
+    assert "accepting this group grants analytics_storage" in page
+    assert "ad_storage, ad_user_data, ad_personalization are never granted" in page
+
+
+def test_a_refusal_sets_no_unique_id_and_is_remembered(client):
+    response = client.post("/cookies/decline/", {"all_groups": "on", "next": "/"})
+    assert VISITOR not in response.cookies
+    library = response.cookies["cookie_consent"].value
+    assert library == "analytics=-1|marketing=-1"  # the same for every browser
+    assert "refusal-" not in str(response.cookies)
+    # Remembered: no banner on the next page, the choice is a refusal.
+    html = client.get("/").content.decode()
+    assert re.search(r'<section id="consent-banner"[^>]*hidden', html)
+    page = client.get("/cookies/").content.decode()
+    rejected = r'data-consent-state="\w+">\s*Your choice: rejected'
+    assert len(re.findall(rejected, page)) == 2
+
+
+def test_an_accept_sets_the_visitor_id_that_proves_it(client):
+    response = client.post("/cookies/accept/", {"all_groups": "on", "next": "/"})
+    visitor = response.cookies[VISITOR]
+    assert web.VISITOR_ID_RE.match(visitor.value)
+    assert visitor["max-age"] == django_settings.CONSENT_MAX_AGE_DAYS * 86400
+    records = ConsentRecord.objects.filter(visitor_id=visitor.value, granted=True)
+    assert records.count() == 2
+
+
+def test_the_cookie_list_durations_follow_the_settings(client, settings):
+    page = client.get("/cookies/").content.decode()
+    assert "2 hours after your last visit" in page
+    assert "<td>2 weeks</td>" not in page
+    settings.SESSION_COOKIE_AGE = 60 * 60 * 24
+    settings.CSRF_COOKIE_AGE = 60 * 60 * 24 * 2
+    settings.CONSENT_MAX_AGE_DAYS = 180
+    page = client.get("/cookies/").content.decode()
+    assert "1 day after your last visit" in page
+    assert "<td>2 days</td>" in page
+    assert "<td>180 days</td>" in page  # consent_visitor
+    translation.activate("da")
+    try:
+        client.cookies["django_language"] = "da"
+        page = client.get("/cookies/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    finally:
+        translation.deactivate()
+    assert "1 dag efter dit seneste besøg" in page
+    assert "<td>2 dage</td>" in page
+
+
+PROPER_NAMES = {
+    "X Corp. (USA)",
+    "Google Ireland Ltd.; Google LLC (USA)",
+    "Meta Platforms Ireland Ltd.; Meta Platforms, Inc. (USA)",
+}
+
+
+def _english_catalogue_sentences() -> set[str]:
+    texts = set()
+    for group in catalogue.GROUPS:
+        texts |= {group["name"], group["description"]}
+        for cookie in group["cookies"]:
+            texts |= {
+                cookie[key]
+                for key in ("description", "purpose", "vendor", "vendor_country")
+            }
+    texts.add(catalogue.STORAGE_PURPOSE)
+    with translation.override("en"):
+        texts |= {"Until you close the browser", "Denmark"}
+    # Proper names are the same in both languages.
+    return texts - PROPER_NAMES
+
+
+def test_banner_and_cookie_page_are_danish_on_danish_pages(client):
+    client.cookies["django_language"] = "da"
+    english = _english_catalogue_sentences() | {"Session"}
+    for path in ("/", "/cookies/"):
+        html = unescape(client.get(path, HTTP_ACCEPT_LANGUAGE="da").content.decode())
+        assert 'lang="da"' in html
+        # Sentences anywhere; one-word names (group names) as a whole text
+        # ("Google Analytics" is a product name in both languages).
+        found = sorted(
+            t
+            for t in english
+            if (" " in t and t in html) or re.search(rf">\s*{re.escape(t)}\s*<", html)
+        )
+        assert found == [], (path, found)
+    banner = client.get("/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Vælg selv" in banner and "Statistik" in banner
+    page = client.get("/cookies/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Danmark" in page and "USA" in page
+
+
+def test_every_catalogue_text_has_a_danish_translation():
+    missing = []
+    with translation.override("da"):
+        for text in _english_catalogue_sentences():
+            if translation.gettext(text) == text:
+                missing.append(text)
+    assert missing == []
+
+
+VENDOR_FIRST_PARTY = [
+    "_ga",
+    "_ga_ABC123",
+    "_gid",
+    "_gat",
+    "_gat_ABC123",
+    "_gcl_au",
+    "_gcl_aw",
+    "_fbp",
+    "_fbc",
+    "_twclid",
+]
+
+
+def test_withdrawing_expires_every_catalogued_vendor_cookie_and_lists_storage(
+    client,
+):
+    client.post("/cookies/accept/", {"all_groups": "on"})
+    for name in [*VENDOR_FIRST_PARTY, "unrelated"]:
+        client.cookies[name] = "1"
+    response = client.post("/cookies/decline/", {"all_groups": "on"}, **AJAX)
+    data = response.json()
+    assert sorted(data["expired"]) == sorted(VENDOR_FIRST_PARTY)
+    for name in VENDOR_FIRST_PARTY:
+        assert response.cookies[name]["max-age"] == 0
+    assert "unrelated" not in response.cookies
+    # The script removes what the server cannot reach: every pattern, also
+    # the vendors' own-domain names, and their storage keys.
+    assert {"fr", "personalization_id", "muc_ads", "guest_id*"} <= set(
+        data["expire_patterns"]
+    )
+    assert data["storage_patterns"] == {
+        "localStorage": ["_ga*", "_gcl_*", "_fbp", "_fbc", "_twclid", "twq*"],
+        "sessionStorage": ["_gcl_*", "_fbq*", "twq*"],
+    }

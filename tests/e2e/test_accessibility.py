@@ -40,11 +40,15 @@ def _violations(page: Page) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("language", ["en", "da"])
 def test_public_pages_and_the_open_banner_have_no_serious_violations(
-    live_server, page: Page
+    live_server, page: Page, language: str
 ):
     profile = FreelancerProfileFactory(skills=["Django"])
     base = live_server.url
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": base}]
+    )
     found = {}
     # The banner is open on the first visit: it is checked with every page.
     page.goto(base + "/")
@@ -59,8 +63,27 @@ def test_public_pages_and_the_open_banner_have_no_serious_violations(
         "/cookies/",
     ):
         page.goto(base + path)
+        assert page.locator("html").get_attribute("lang") == language
         found[path] = _violations(page)
     assert found == {path: [] for path in found}
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_banner_and_its_open_choice_layer_sit_in_a_landmark(
+    live_server, page: Page, language: str
+):
+    """axe's "region" (moderate, so checked on its own): every part of the
+    banner, the choice layer open, is inside a landmark."""
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/")
+    page.locator("#consent-banner summary").click()
+    results = Axe().run(page, context="#consent-banner")
+    ids = [v["id"] for v in results.response["violations"]]
+    assert "region" not in ids, ids
+    found = _violations(page)
+    assert found == []
 
 
 def test_member_pages_have_no_serious_violations(live_server, page: Page):
@@ -91,4 +114,4 @@ def test_the_banner_works_with_the_keyboard_alone(live_server, page: Page):
             break
     expect(banner_button).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.locator("#consent-banner")).to_have_count(0)
+    expect(page.locator("#consent-banner")).to_be_hidden()

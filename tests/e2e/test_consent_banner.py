@@ -133,13 +133,18 @@ def test_a_fresh_visit_makes_no_tracker_request_and_sets_no_tracker_cookie(
             "analytics_storage": "denied",
         },
     ]
-    # The banner is labelled and has the focus; the skip link is next.
+    # Focus order: skip link, the banner (a labelled region holding its
+    # text), then its buttons, inside the same landmark.
     banner = page.get_by_role("region", name="Cookies on Worksome")
-    expect(banner).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Accept all")).to_be_focused()
+    expect(banner).to_be_focused()
+    page.keyboard.press("Tab")
+    accept = banner.get_by_role("button", name="Accept all")
+    expect(accept).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(banner.get_by_role("button", name="Reject all")).to_be_focused()
 
 
 def test_accept_all_loads_the_trackers_at_once_and_after_reload(
@@ -150,11 +155,16 @@ def test_accept_all_loads_the_trackers_at_once_and_after_reload(
     # The page reloads: its CSP predates consent and blocks the vendors' hosts.
     with page.expect_navigation():
         page.get_by_role("button", name="Accept all").click()
-    expect(page.get_by_role("region", name="Cookies on Worksome")).to_have_count(0)
+    expect(page.get_by_role("region", name="Cookies on Worksome")).to_be_hidden()
     _wait_for(page, lambda: outside.tracker_hosts() == set(TRACKER_DOMAINS))
     _wait_for(page, lambda: TRACKER_COOKIES <= _cookie_names(context))
     layer = _data_layer(page)
     assert ["consent", "update", {"analytics_storage": "granted"}] in layer
+    # Accepting everything grants Google exactly the mapped signals
+    # (consent.catalogue.CONSENT_MODE_SIGNALS): never an advertising one.
+    updates = [entry[2] for entry in layer if entry[:2] == ["consent", "update"]]
+    granted = {k for update in updates for k, v in update.items() if v == "granted"}
+    assert granted == {"analytics_storage"}
     assert ["config", GA_ID] in layer
     queue = page.evaluate("window.fbq.queue.map(entry => Array.from(entry))")
     assert queue[:3] == [
@@ -167,7 +177,7 @@ def test_accept_all_loads_the_trackers_at_once_and_after_reload(
     outside.urls.clear()
     page.reload()
     _wait_for(page, lambda: outside.tracker_hosts() == set(TRACKER_DOMAINS))
-    assert page.locator("#consent-banner").count() == 0
+    expect(page.locator("#consent-banner")).to_be_hidden()
 
 
 def test_reject_all_loads_nothing(
@@ -175,7 +185,7 @@ def test_reject_all_loads_nothing(
 ):
     page.goto(live_server.url + "/")
     page.get_by_role("button", name="Reject all").click()
-    expect(page.locator("#consent-banner")).to_have_count(0)
+    expect(page.locator("#consent-banner")).to_be_hidden()
     page.wait_for_timeout(500)  # time for anything that would load to ask
     page.reload()
     _settle(page)
@@ -194,7 +204,7 @@ def test_choosing_from_the_footer_link_expires_the_tracker_cookies(
     _wait_for(page, lambda: TRACKER_COOKIES <= _cookie_names(context))
 
     footer = page.get_by_role("contentinfo")
-    footer.get_by_role("link", name="Cookie settings").click()
+    footer.get_by_role("link", name="Cookies in detail").click()
     expect(page).to_have_url(live_server.url + "/cookies/")
     expect(page.get_by_role("switch", name="Allow Analytics cookies")).to_be_checked()
     with page.expect_response("**/cookies/decline/") as declined:
@@ -236,7 +246,7 @@ def test_the_banner_works_without_javascript(live_server, browser: Browser):
         page.get_by_role("switch", name="Analytics").check()
         page.get_by_role("button", name="Save my choices").click()
         expect(page).to_have_url(live_server.url + "/freelancers/")
-        expect(page.locator("#consent-banner")).to_have_count(0)
+        expect(page.locator("#consent-banner")).to_be_hidden()
         cookies = {cookie["name"]: cookie for cookie in context.cookies()}
         visitor = cookies["consent_visitor"]
         assert visitor["httpOnly"] is True
@@ -254,3 +264,94 @@ def test_the_banner_works_without_javascript(live_server, browser: Browser):
         assert recorder.urls == []  # no script runs without JavaScript
     finally:
         context.close()
+
+
+# Every first-party cookie name the catalogue lists, as vendors' scripts set
+# them (wildcards filled in), and the vendors' storage keys.
+CATALOGUED_COOKIES = [
+    "_ga",
+    f"_ga_{GA_ID[2:]}",
+    "_gid",
+    "_gat",
+    f"_gat_{GA_ID[2:]}",
+    "_gcl_au",
+    "_gcl_aw",
+    "_fbp",
+    "_fbc",
+    "_twclid",
+    "personalization_id",
+    "muc_ads",
+    "guest_id",
+    "guest_id_ads",
+    "guest_id_marketing",
+    "fr",
+]
+STORAGE = {
+    "localStorage": ["_ga_state", "_gcl_ls", "_fbp", "_fbc", "_twclid", "twq_queue"],
+    "sessionStorage": ["_gcl_session", "_fbq_state", "twq_session"],
+}
+
+
+def test_withdrawing_from_the_cookie_settings_control_removes_every_vendor_trace(
+    live_server, page: Page, context: BrowserContext, outside: Outside
+):
+    page.goto(live_server.url + "/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Accept all").click()
+    _wait_for(page, lambda: TRACKER_COOKIES <= _cookie_names(context))
+    page.goto(live_server.url + "/freelancers/")
+    _settle(page)
+    _wait_for(page, lambda: page.evaluate("typeof window.twq") == "function")
+    host = urlparse(live_server.url).hostname
+    cookies = []
+    for name in CATALOGUED_COOKIES:
+        for path in ("/", "/freelancers/", "/freelancers"):
+            cookies.append({"name": name, "value": "1", "domain": host, "path": path})
+    context.add_cookies(cookies)
+    page.evaluate(
+        """storage => Object.entries(storage).forEach(([area, keys]) =>
+            keys.forEach(key => window[area].setItem(key, "1")))""",
+        STORAGE,
+    )
+    page.evaluate("localStorage.setItem('unrelated', 'kept')")
+    assert set(CATALOGUED_COOKIES) <= _cookie_names(context)
+
+    # Keyboard only: Tab to the persistent control, Enter opens the layer here.
+    control = page.get_by_role("link", name="Cookie settings")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if control.evaluate("c => c === document.activeElement"):
+            break
+    expect(control).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_server.url + "/freelancers/")
+    banner = page.get_by_role("region", name="Cookies on Worksome")
+    expect(banner).to_be_visible()
+    expect(banner.get_by_role("switch", name="Analytics")).to_be_checked()
+    with page.expect_response("**/cookies/decline/"):
+        banner.get_by_role("button", name="Reject all").click()
+    expect(banner).to_be_hidden()
+    expect(control).to_be_focused()
+
+    _wait_for(page, lambda: not _cookie_names(context) & set(CATALOGUED_COOKIES))
+    left = page.evaluate(
+        """storage => Object.entries(storage).flatMap(([area, keys]) =>
+            keys.filter(key => window[area].getItem(key) !== null))""",
+        STORAGE,
+    )
+    assert left == []
+    assert page.evaluate("localStorage.getItem('unrelated')") == "kept"
+    # X's pixel has no revoke call: it is gone from the page at once.
+    assert page.evaluate("typeof window.twq") == "undefined"
+    assert page.locator('script[src*="x-pixel.js"]').count() == 0
+    assert page.locator('script[src*="ads-twitter.com"]').count() == 0
+    layer = _data_layer(page)
+    assert ["consent", "update", {"analytics_storage": "denied"}] in layer
+    queue = page.evaluate("window.fbq.queue.map(entry => Array.from(entry))")
+    assert queue[-1] == ["consent", "revoke"]
+    assert ConsentRecord.objects.filter(granted=False).count() == 2
+
+    outside.urls.clear()
+    page.reload()
+    _settle(page)
+    assert outside.urls == []

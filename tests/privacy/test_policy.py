@@ -154,7 +154,7 @@ def test_retention_defaults_to_the_rule_until_the_purge_syncs(client):
 
 def test_an_added_cookie_is_listed_in_the_cookie_section(client):
     group = CookieGroup.objects.get(varname="analytics")
-    cookie = Cookie.objects.create(cookiegroup=group, name="_gid", description="Id")
+    cookie = Cookie.objects.create(cookiegroup=group, name="_gnew", description="Id")
     CookieDetails.objects.create(
         cookie=cookie,
         vendor="Google Ireland Ltd.; Google LLC (USA)",
@@ -164,7 +164,7 @@ def test_an_added_cookie_is_listed_in_the_cookie_section(client):
         transfer_basis="dpf",
     )
     section = _section(_policy(client), "cookies")
-    assert '<tr data-cookie="_gid">' in section
+    assert '<tr data-cookie="_gnew">' in section
     assert "Tells visitors apart for 24 hours." in section
 
 
@@ -498,9 +498,9 @@ def test_the_cached_page_follows_every_record_it_is_generated_from(
     )
     assert "Acme Cloud Oy" in _section(_policy(client), "sharing")
     Cookie.objects.create(
-        cookiegroup=CookieGroup.objects.get(varname="analytics"), name="_gid"
+        cookiegroup=CookieGroup.objects.get(varname="analytics"), name="_gnew"
     )
-    assert '<tr data-cookie="_gid">' in _section(_policy(client), "cookies")
+    assert '<tr data-cookie="_gnew">' in _section(_policy(client), "cookies")
     activity = ProcessingActivity.objects.first()
     activity.recipients.add(processor)
     purposes = _section(_policy(client), "purposes")

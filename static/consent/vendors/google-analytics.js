@@ -20,7 +20,14 @@
     });
   }
   window["ga-disable-" + id] = false;
-  window.gtag("consent", "update", { analytics_storage: "granted" });
+  // The signals the analytics group grants (consent/catalogue.py).
+  var update = {};
+  try {
+    update = JSON.parse(script.dataset.consentUpdate || "{}") || {};
+  } catch (error) {
+    update = {};
+  }
+  window.gtag("consent", "update", update);
   window.gtag("js", new Date());
   window.gtag("config", id);
   var tag = document.createElement("script");
