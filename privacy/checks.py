@@ -244,3 +244,63 @@ def check_processors(app_configs=None, databases=None, **kwargs):
                     )
                 )
     return errors
+
+
+# --- Deploy: nothing published or mailed from development placeholders --------
+
+#: controller() key -> the environment variable that sets it.
+CONTROLLER_VARIABLES = {
+    "address": "CONTROLLER_ADDRESS",
+    "cvr": "CONTROLLER_CVR",
+    "email": "CONTROLLER_EMAIL",
+    "phone": "CONTROLLER_PHONE",
+}
+
+
+def _is_placeholder(variable: str, value: str, placeholders: dict) -> bool:
+    value = (value or "").strip()
+    if not value:
+        return variable in ("CONTROLLER_ADDRESS", "CONTROLLER_EMAIL")
+    if value == placeholders.get(variable):
+        return True
+    folded = value.casefold()
+    return (
+        "eksempelvej" in folded
+        or "change-me" in folded
+        or folded.endswith((".example", ".invalid"))
+    )
+
+
+@checks.register("privacy", deploy=True)
+def check_deploy_settings(app_configs=None, **kwargs):
+    """privacy.E020 and E021 (``check --deploy``, DEBUG off): a variable production
+    must set is missing, or the controller the policy names is a placeholder.
+
+    One error per variable, each one line naming it.
+    """
+    from django.conf import settings
+
+    from .policy import controller
+
+    if settings.DEBUG:
+        return []
+    errors: list[checks.CheckMessage] = [
+        checks.Error(
+            f"{name} is not set; set it in the environment (DEBUG is off).",
+            id="privacy.E020",
+        )
+        for name in getattr(settings, "DEPLOY_MISSING_ENV", ())
+    ]
+    placeholders = getattr(settings, "CONTROLLER_PLACEHOLDERS", {})
+    details = controller()
+    for key, variable in CONTROLLER_VARIABLES.items():
+        if _is_placeholder(variable, details.get(key, ""), placeholders):
+            errors.append(
+                checks.Error(
+                    f"{variable} is a placeholder ({details.get(key, '')!r}); "
+                    "set the controller's real details (the privacy policy "
+                    "publishes them).",
+                    id="privacy.E021",
+                )
+            )
+    return errors

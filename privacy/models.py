@@ -403,6 +403,21 @@ class Processor(models.Model):
     )
     dpa_signed_on = models.DateField(_("DPA signed"), null=True, blank=True)
     link = models.URLField(_("link"), blank=True, help_text=_("Vendor's privacy page."))
+    joint_controller = models.BooleanField(
+        _("joint controller"),
+        default=False,
+        help_text=_(
+            "The vendor decides with us why and how data is processed (Art. 26), "
+            "e.g. Meta for the pixel."
+        ),
+    )
+    joint_arrangement = models.TextField(
+        _("joint-controller arrangement, in essence"),
+        blank=True,
+        help_text=_(
+            "What each party is responsible for (Art. 26(2)); shown in the policy."
+        ),
+    )
 
     class Meta:
         ordering = ["service", "vendor"]
@@ -422,18 +437,21 @@ class Processor(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        errors = {}
         if (
             self.transfer_basis == TransferBasis.SCC
             and self.transfer_assessment_date is None
         ):
-            raise ValidationError(
-                {
-                    "transfer_assessment_date": _(
-                        "Standard contractual clauses need the date of the "
-                        "transfer impact assessment."
-                    )
-                }
+            errors["transfer_assessment_date"] = _(
+                "Standard contractual clauses need the date of the "
+                "transfer impact assessment."
             )
+        if self.joint_controller and not (self.joint_arrangement or "").strip():
+            errors["joint_arrangement"] = _(
+                "A joint controller needs the essence of the arrangement (Art. 26(2))."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_transfer(self) -> bool:
@@ -452,10 +470,58 @@ class ProcessingActivity(models.Model):
         PUBLIC_TASK = "e", _("Public task (Art. 6(1)(e))")
         LEGITIMATE_INTERESTS = "f", _("Legitimate interests (Art. 6(1)(f))")
 
+    class Requirement(models.TextChoices):
+        """Art. 13(2)(e): whether the data must be given, and why."""
+
+        STATUTORY = "statutory", _("Required by law")
+        CONTRACTUAL = "contractual", _("Required by our agreement with you")
+        CONTRACT_PREREQUISITE = (
+            "prerequisite",
+            _("Required to enter into an agreement with us"),
+        )
+        VOLUNTARY = "voluntary", _("Voluntary")
+        NOT_FROM_YOU = "not_from_you", _("Not asked of you")
+
     purpose = models.CharField(_("purpose"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     legal_basis = models.CharField(
         _("legal basis"), max_length=1, choices=LegalBasis.choices
+    )
+    special_basis = models.CharField(
+        _("national or special-category basis"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "E.g. Databeskyttelsesloven § 11 for CPR numbers; empty when none "
+            "is needed."
+        ),
+    )
+    requirement = models.CharField(
+        _("must the data be given?"),
+        max_length=20,
+        choices=Requirement.choices,
+        default=Requirement.VOLUNTARY,
+    )
+    requirement_consequence = models.TextField(
+        _("if it is not given"),
+        blank=True,
+        help_text=_("What happens when the person does not give the data."),
+    )
+    source = models.TextField(
+        _("source, when not the person"),
+        blank=True,
+        help_text=_(
+            "Where data comes from when it is not collected from the person "
+            "(Art. 14(2)(f)); empty when it is."
+        ),
+    )
+    profiling = models.TextField(
+        _("profiling or automated decisions"),
+        blank=True,
+        help_text=_(
+            "Whether this is profiling or automated decision-making (Art. "
+            "13(2)(f)), its logic and its consequences; empty when it is neither."
+        ),
     )
     legal_basis_note = models.TextField(
         _("legal basis, explained"),
@@ -498,6 +564,22 @@ class ProcessingActivity(models.Model):
             raise ValidationError(
                 {"retention_key": _("No retention rule has this key.")}
             )
+        if (
+            self.requirement
+            in (
+                self.Requirement.STATUTORY,
+                self.Requirement.CONTRACTUAL,
+                self.Requirement.CONTRACT_PREREQUISITE,
+            )
+            and not (self.requirement_consequence or "").strip()
+        ):
+            raise ValidationError(
+                {
+                    "requirement_consequence": _(
+                        "Say what happens when the data is not given."
+                    )
+                }
+            )
 
 
 class PolicyVersion(models.Model):
@@ -524,6 +606,10 @@ class PolicyVersion(models.Model):
     contact = models.TextField(_("contact"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The whole policy as published (editorial text and generated sections),
+    # one per language (modeltranslation: rendered_en, rendered_da). Stored at
+    # publication, so an earlier version reads as it was, whatever changed since.
+    rendered = models.TextField(_("published text"), blank=True, editable=False)
 
     TEXT_BLOCKS = ("summary", "intro", "security", "contact")
 

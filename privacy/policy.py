@@ -39,7 +39,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from worksome.generations import generation
@@ -143,6 +143,20 @@ def policy_versions_published() -> QuerySet[PolicyVersion]:
     ).order_by("-effective_date", "-published_at", "-pk")
 
 
+#: Accounting records (invoices, payments) are kept this many years from the end
+#: of the financial year they belong to (bogføringsloven § 12).
+BOOKKEEPING_YEARS = 5
+
+
+def duration_text(days: int) -> str:
+    """A period in the active language: whole years, else days ("5 years",
+    "1 day"; "5 år", "1 dag")."""
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
 @dataclass(frozen=True)
 class RulePeriod:
     key: str
@@ -157,6 +171,18 @@ class RulePeriod:
         """Whole months when the period is a whole number of years, else None."""
         return self.days // 365 * 12 if self.days % 365 == 0 else None
 
+    @property
+    def duration(self) -> str:
+        return duration_text(self.days)
+
+    @property
+    def text(self) -> str:
+        """The one wording of a period, used by every table of the policy."""
+        return _("%(duration)s after the purpose ends, then %(action)s") % {
+            "duration": self.duration,
+            "action": self.action,
+        }
+
 
 def retention_periods() -> dict[str, RulePeriod]:
     """Rule key -> the period the purge applies (the RetentionPolicy row's, or
@@ -168,7 +194,7 @@ def retention_periods() -> dict[str, RulePeriod]:
         periods[rule.key] = RulePeriod(
             key=rule.key,
             model=str(rule.model._meta.verbose_name).capitalize(),
-            description=rule.retention.description,
+            description=str(rule.retention.description),
             days=policy.period_days if policy else rule.retention.after.days,
             action=str(ACTION_DONE[rule.retention.action]),
             enabled=policy.enabled if policy else True,
@@ -176,21 +202,29 @@ def retention_periods() -> dict[str, RulePeriod]:
     return periods
 
 
+def _declaration_periods(declaration, periods: dict[str, RulePeriod]) -> list:
+    """Every period that applies to a declaration's rows: its own rule and the
+    rules of its legal exceptions (the breach register has only the latter)."""
+    keys = [declaration.retention.key] if declaration.retention else []
+    keys += [e.retention.key for e in declaration.legal_exceptions if e.retention]
+    return [periods[key] for key in keys if key in periods]
+
+
 def data_collected(periods: dict[str, RulePeriod]) -> list[dict]:
-    """The registry's declarations with the period the purge really uses."""
+    """The registry's declarations with the periods the purge really uses."""
     rows = []
     for declaration in personal_data.declarations():
-        retention = declaration.retention
-        period = periods.get(retention.key) if retention else None
+        found = _declaration_periods(declaration, periods)
         rows.append(
             {
                 "model": str(declaration.model._meta.verbose_name).capitalize(),
-                "description": declaration.description,
+                "description": str(declaration.description),
                 "fields": [
                     str(declaration.model._meta.get_field(spec.name).verbose_name)
                     for spec in declaration.personal_fields()
                 ],
-                "period": period,
+                "periods": found,
+                "period": found[0] if found else None,
             }
         )
     return sorted(rows, key=lambda row: row["model"])
@@ -217,6 +251,19 @@ def activities_list(periods: dict[str, RulePeriod]) -> list[dict]:
     return result
 
 
+def activity_gaps(activity: ProcessingActivity, periods: dict[str, RulePeriod]):
+    """What an entry of the record of processing lacks of purpose, legal basis
+    and retention period (empty when complete)."""
+    gaps = []
+    if not (activity.purpose_en or "").strip():
+        gaps.append("purpose")
+    if activity.legal_basis not in ProcessingActivity.LegalBasis.values:
+        gaps.append("legal basis")
+    if activity.retention_key not in periods:
+        gaps.append("retention period")
+    return gaps
+
+
 def cookie_groups() -> list:
     """consent's cookie groups with their cookies and vendor details."""
     from consent.selectors import cookie_catalogue
@@ -228,12 +275,17 @@ def policy_context() -> dict:
     """Everything ``privacy/policy.html`` renders."""
     periods = retention_periods()
     processors = processors_list()
+    activities = activities_list(periods)
     return {
+        "bookkeeping_years": duration_text(BOOKKEEPING_YEARS * 365),
+        "profiling": [e["activity"] for e in activities if e["activity"].profiling],
+        "sources": [e["activity"] for e in activities if e["activity"].source],
+        "joint_controllers": [p for p in processors if p.joint_controller],
         "version": policy_version_current(),
         "controller": controller(),
         "authority": SUPERVISORY_AUTHORITY,
         "registry": data_collected(periods),
-        "activities": activities_list(periods),
+        "activities": activities,
         "processors": processors,
         "transfers": [p for p in processors if p.is_transfer],
         "cookie_groups": cookie_groups(),

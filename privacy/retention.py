@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Lookup, Q
 from django.db.models.sql import UpdateQuery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import PurgeRun, PurgeRunRule, RetentionPolicy
 from .registry import Action, RetentionRule, personal_data
@@ -54,6 +54,11 @@ class RuleOutcome:
     error_message: str = ""
 
 
+def _english(text) -> str:
+    with translation.override("en"):
+        return str(text)
+
+
 def retention_rules() -> list[RetentionRule]:
     return [rule for d in personal_data.declarations() for rule in d.rules()]
 
@@ -70,7 +75,8 @@ def retention_policies_sync() -> dict[str, RetentionPolicy]:
         return {
             "model_label": rule.model._meta.label,
             "action": str(rule.retention.action),
-            "description": rule.retention.description,
+            # Stored in English, whatever language the caller has active.
+            "description": _english(rule.retention.description),
             "default_period_days": rule.retention.after.days,
         }
 
