@@ -246,6 +246,41 @@ def check_processors(app_configs=None, databases=None, **kwargs):
     return errors
 
 
+# --- The record of processing: purpose, legal basis and period for each ------------
+
+
+@checks.register("privacy", checks.Tags.database)
+def check_processing_activities(app_configs=None, databases=None, **kwargs):
+    """privacy.E011: a processing activity lacks a purpose, a legal basis or a
+    retention period, so the policy generated from it would be incomplete."""
+    from django.db import connections
+
+    from .models import ProcessingActivity
+    from .policy import activity_gaps, retention_periods
+
+    if not databases:
+        return []
+    errors: list[checks.CheckMessage] = []
+    for alias in databases:
+        tables = set(connections[alias].introspection.table_names())
+        if ProcessingActivity._meta.db_table not in tables:
+            continue
+        periods = retention_periods()
+        for activity in ProcessingActivity.objects.using(alias):
+            gaps = activity_gaps(activity, periods)
+            if gaps:
+                errors.append(
+                    checks.Error(
+                        f"The processing activity {activity.purpose_en!r} has no "
+                        f"{', no '.join(gaps)}.",
+                        hint="Complete it in the admin under Privacy > "
+                        "Processing activities.",
+                        id="privacy.E011",
+                    )
+                )
+    return errors
+
+
 # --- Deploy: nothing published or mailed from development placeholders --------
 
 #: controller() key -> the environment variable that sets it.

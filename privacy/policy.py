@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import html as html_module
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,7 +39,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -271,8 +273,9 @@ def cookie_groups() -> list:
     return cookie_catalogue()
 
 
-def policy_context() -> dict:
-    """Everything ``privacy/policy.html`` renders."""
+def policy_context(*, version: PolicyVersion | None = None) -> dict:
+    """Everything ``privacy/policy.html`` renders (for ``version``, or the one
+    in force)."""
     periods = retention_periods()
     processors = processors_list()
     activities = activities_list(periods)
@@ -281,7 +284,7 @@ def policy_context() -> dict:
         "profiling": [e["activity"] for e in activities if e["activity"].profiling],
         "sources": [e["activity"] for e in activities if e["activity"].source],
         "joint_controllers": [p for p in processors if p.joint_controller],
-        "version": policy_version_current(),
+        "version": version if version is not None else policy_version_current(),
         "controller": controller(),
         "authority": SUPERVISORY_AUTHORITY,
         "registry": data_collected(periods),
@@ -326,37 +329,123 @@ def policy_body_html() -> str:
     return mark_safe(html)  # noqa: S308 - rendered by the template engine above
 
 
-def policy_version_text(version: PolicyVersion) -> list[str]:
-    """The editorial text of a version as lines, headed per block (for diffs)."""
-    lines: list[str] = [
-        f"Version {version.version}, effective {version.effective_date}"
+def policy_version_render(*, version: PolicyVersion, language: str) -> str:
+    """The whole policy as it reads with ``version``'s text and today's records,
+    in ``language`` (what publishing stores)."""
+    with translation.override(language):
+        return render_to_string(
+            "privacy/_policy_body.html", policy_context(version=version)
+        ).strip()
+
+
+def policy_version_snapshot(*, version: PolicyVersion) -> None:
+    """Store the complete rendered policy of ``version`` in every language."""
+    for language in POLICY_LANGUAGES:
+        setattr(
+            version,
+            f"rendered_{language}",
+            policy_version_render(version=version, language=language),
+        )
+
+
+POLICY_LANGUAGES = ("en", "da")
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|address|section|nav)>|<br\s*/?>", re.I)
+
+
+def policy_html_text(html: str) -> str:
+    """Readable plain text of a rendered policy: one line per block, words
+    separated by single spaces."""
+    text = _BLOCK_END.sub("\n", html)
+    text = html_module.unescape(_TAG.sub(" ", text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def policy_version_text(version: PolicyVersion) -> str:
+    """The complete text of a version in the active language: its stored
+    rendering, or only its editorial text for a version published before
+    renderings were stored."""
+    if version.rendered:
+        return policy_html_text(version.rendered)
+    blocks = [
+        _("Version %(v)s, in force from %(date)s")
+        % {"v": version.version, "date": formats.date_format(version.effective_date)}
     ]
-    for name in PolicyVersion.TEXT_BLOCKS:
-        label = str(PolicyVersion._meta.get_field(name).verbose_name).capitalize()
-        lines.append("")
-        lines.append(f"## {label}")
-        lines.extend(getattr(version, name).splitlines())
-    return lines
+    blocks += [getattr(version, name) for name in PolicyVersion.TEXT_BLOCKS]
+    return "\n".join(block for block in blocks if block)
+
+
+# Unchanged words shown around each change; longer unchanged runs are cut.
+DIFF_CONTEXT_WORDS = 12
+
+
+def _tokens(text: str) -> list[str]:
+    # A line break is a token of its own, so paragraphs survive the diff.
+    return re.findall(r"\n|[^\s]+", text)
+
+
+def _join(tokens: list[str]) -> str:
+    return " ".join(tokens).replace(" \n ", "\n").replace("\n ", "\n")
+
+
+def text_diff_words(old: str, new: str) -> list[tuple[str, str]]:
+    """A word-level diff: [(kind, text)], kind "=" (unchanged), "-" (removed),
+    "+" (added) or "…" (unchanged words left out). Empty when equal."""
+    a, b = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() == 1.0:
+        return []
+    chunks: list[tuple[str, str]] = []
+    opcodes = matcher.get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            words = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            keep = DIFF_CONTEXT_WORDS
+            if len(words) > keep * 2 + 1 or ((first or last) and len(words) > keep):
+                head = [] if first else words[:keep]
+                tail = [] if last else words[-keep:]
+                if head:
+                    chunks.append(("=", _join(head)))
+                chunks.append(("…", "…"))
+                if tail:
+                    chunks.append(("=", _join(tail)))
+            else:
+                chunks.append(("=", _join(words)))
+            continue
+        if tag in ("replace", "delete"):
+            chunks.append(("-", _join(a[i1:i2])))
+        if tag in ("replace", "insert"):
+            chunks.append(("+", _join(b[j1:j2])))
+    return chunks
 
 
 def policy_version_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[tuple]:
-    """A unified diff of two versions' text: [(kind, line)], kind in
-    ``" "``, ``"+"``, ``"-"``, ``"@"``."""
-    diff = difflib.unified_diff(
-        policy_version_text(old),
-        policy_version_text(new),
-        fromfile=old.version,
-        tofile=new.version,
-        lineterm="",
-        n=3,
-    )
-    result = []
-    for line in diff:
-        if line.startswith(("---", "+++")):
-            continue
-        kind = line[:1] if line[:1] in "+-@" else " "
-        result.append((kind, line[1:] if kind in "+- " else line))
-    return result
+    """The word-level diff of two versions' complete text, in the active
+    language (see ``text_diff_words``)."""
+    return text_diff_words(policy_version_text(old), policy_version_text(new))
+
+
+def policy_drift(*, language: str = "en") -> dict | None:
+    """Whether the policy as generated now differs from the latest published
+    version's stored text: a processor, cookie, purpose or retention period
+    changed since. None when they agree (or nothing is published)."""
+    latest = policy_versions_published().first()
+    if latest is None:
+        return None
+    with translation.override(language):
+        stored = latest.rendered
+    if not stored:
+        return {"version": latest, "diff": [], "missing": True}
+    now = policy_version_render(version=latest, language=language)
+    if now == stored:
+        return None
+    return {
+        "version": latest,
+        "diff": text_diff_words(policy_html_text(stored), policy_html_text(now)),
+        "missing": False,
+    }
 
 
 def policy_version_get_published(*, version: str) -> PolicyVersion:
@@ -447,7 +536,14 @@ def policy_version_publish(*, version: PolicyVersion, actor, base_url: str = "")
                 _("Version %(v)s is already published."), params={"v": locked.version}
             )
         locked.published_at = timezone.now()
-        locked.save(update_fields=["published_at"])
+        # The complete text as published, generated sections included.
+        policy_version_snapshot(version=locked)
+        locked.save(
+            update_fields=[
+                "published_at",
+                *(f"rendered_{language}" for language in POLICY_LANGUAGES),
+            ]
+        )
         audit_record(
             actor=actor,
             subject=None,

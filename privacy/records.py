@@ -59,9 +59,10 @@ def policy_records_apply(
         spec = dict(raw)
         match = spec.pop("key_purpose")
         recipients = spec.pop("recipients")
-        obj = activity_model.objects.filter(
-            purpose_en=match
-        ).first() or activity_model.objects.filter(purpose=match).first()
+        obj = (
+            activity_model.objects.filter(purpose_en=match).first()
+            or activity_model.objects.filter(purpose=match).first()
+        )
         obj = obj or activity_model()
         _set_translated(obj, spec)
         obj.save()

@@ -204,7 +204,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Variables production must set although development has a default for them:
 # with DEBUG off, ``check --deploy`` names each one that is missing
 # (privacy.checks.check_deploy_settings).
-DEPLOY_MISSING_ENV = [name for name in ("SITE_URL", "EMAIL_URL") if not env.str(name, default="")]
+DEPLOY_MISSING_ENV = [
+    name for name in ("SITE_URL", "EMAIL_URL") if not env.str(name, default="")
+]
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url(
