@@ -207,6 +207,10 @@ class DataSubjectRequest(models.Model):
         verbose_name=_("subject"),
     )
     email = models.EmailField(_("reply e-mail"), max_length=254)
+    # The language of the form the request came from: replies use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     details = models.TextField(_("details"), blank=True, max_length=5000)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     due_at = models.DateTimeField(_("due"))

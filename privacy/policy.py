@@ -620,8 +620,9 @@ def _create_missing_rows(version: PolicyVersion, batch_size: int) -> None:
 
 def _claim_batch(
     version: PolicyVersion, batch_size: int, failed: set[int]
-) -> list[tuple[int, str]]:
-    """Mark up to ``batch_size`` unnotified rows as notified; return (row, e-mail).
+) -> list[tuple[int, str, str]]:
+    """Mark up to ``batch_size`` unnotified rows as notified; return (row,
+    e-mail, the member's language).
 
     Rows whose send failed in this run are left for a later run.
     """
@@ -636,7 +637,7 @@ def _claim_batch(
             .exclude(pk__in=failed)
             .order_by("pk")
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", "user__email")[:batch_size]
+            .values_list("pk", "user__email", "user__language")[:batch_size]
         )
         if rows:
             PolicyAcknowledgement.objects.filter(pk__in=[r[0] for r in rows]).update(
@@ -646,27 +647,24 @@ def _claim_batch(
 
 
 def _message(
-    version: PolicyVersion, to: str, base_url: str, connection
+    version: PolicyVersion, to: str, language: str, base_url: str, connection
 ) -> EmailMessage:
-    url = f"{base_url.rstrip('/')}{reverse('privacy:policy')}"
-    body = _(
-        "We have changed our privacy policy (version %(version)s, in force from "
-        "%(date)s).\n\nWhat changed:\n%(summary)s\n\nRead it here: %(url)s\n\n"
-        "This is a service message: we send it to every member once, whatever "
-        "your e-mail preferences.\n"
-    ) % {
-        "version": version.version,
-        "date": version.effective_date.isoformat(),
-        "summary": version.summary or "-",
-        "url": url,
-    }
-    return EmailMessage(
-        _("[Worksome] Our privacy policy has changed"),
-        body,
-        None,
-        [to],
-        connection=connection,
-    )
+    """The notice in the member's language (English when none is stored)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        url = f"{base_url.rstrip('/')}{reverse('privacy:policy')}"
+        body = _(
+            "We have changed our privacy policy (version %(version)s, in force from "
+            "%(date)s).\n\nWhat changed:\n%(summary)s\n\nRead it here: %(url)s\n\n"
+            "This is a service message: we send it to every member once, whatever "
+            "your e-mail preferences.\n"
+        ) % {
+            "version": version.version,
+            "date": formats.date_format(version.effective_date),
+            "summary": version.summary or "-",
+            "url": url,
+        }
+        subject = _("[Worksome] Our privacy policy has changed")
+    return EmailMessage(subject, body, None, [to], connection=connection)
 
 
 def policy_change_notify(
@@ -688,9 +686,9 @@ def policy_change_notify(
         if not rows:
             return sent
         batch_failed = []
-        for pk, email in rows:
+        for pk, email, language in rows:
             try:
-                sent += _message(version, email, base_url, connection).send()
+                sent += _message(version, email, language, base_url, connection).send()
             except Exception:
                 # One bad address must not stop the rest; a later run retries it.
                 logger.exception("policy notice: sending failed")

@@ -18,6 +18,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -587,3 +588,16 @@ def account_keep(*, token: str) -> User:
     user.save(update_fields=["activity_confirmed_at"])
     audit_record(actor=user, subject=user, action="account.kept")
     return user
+
+
+def user_language_set(*, user, language: str) -> bool:
+    """Remember the language a member reads the site in, for their e-mails.
+    Languages the site does not offer are ignored; returns whether it changed."""
+    language = (language or "").split("-")[0].lower()
+    if language not in dict(settings.LANGUAGES) or user.pk is None:
+        return False
+    if user.language == language:
+        return False
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return True
