@@ -598,6 +598,6 @@ def user_language_set(*, user, language: str) -> bool:
         return False
     if user.language == language:
         return False
-    type(user).objects.filter(pk=user.pk).update(language=language)
+    user._meta.model.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return True
