@@ -75,7 +75,7 @@ def _retention_periods() -> list[dict]:
                     if policy
                     else rule.retention.after.days,
                     "then": str(rule.retention.action),
-                    "description": rule.retention.description,
+                    "description": str(rule.retention.description),
                 }
             )
     return periods
