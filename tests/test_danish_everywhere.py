@@ -202,8 +202,9 @@ def test_every_e_mail_to_a_danish_member_is_danish(
         other = dsr.dsr_submit(user=member, kind="objection")
     with django_capture_on_commit_callbacks(execute=True):
         dsr.dsr_reject(request=other, actor=admin_user, reason="Ikke relevant.")
+    danish_readers = {member.email, "anna@example.com"}
     messages = [
-        *mail.outbox,
+        *(m for m in mail.outbox if set(m.to) <= danish_readers),
         marketing_message_build(user=member, subject="Nyt", body="Hej."),
     ]
     assert len(messages) >= 7
