@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
     Action,
@@ -65,7 +66,7 @@ def _shown(record: ConsentRecord) -> dict:
 
 @personal_data.register(ConsentRecord)
 class ConsentRecordData(PersonalData):
-    description = (
+    description = _(
         "Your consent choices: for which purpose (cookie groups, publishing your "
         "photo, marketing e-mail, e-mail tracking), granted or withdrawn, the "
         "exact text you were shown and the policy version, where and when. "
@@ -89,8 +90,10 @@ class ConsentRecordData(PersonalData):
         key="consent.record.superseded",
         purpose_ended=ConsentPurposeEnded(),
         action=Action.DELETE,
-        description="Deleted 12 months after a newer choice replaces them (or a "
-        "cookie choice lapses).",
+        description=_(
+            "Deleted 12 months after a newer choice replaces them (or a "
+            "cookie choice lapses)."
+        ),
     )
 
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "privacy"
-    verbose_name = "Privacy"
+    verbose_name = _("Privacy")
 
     def ready(self) -> None:
         from . import registry

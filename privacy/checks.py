@@ -244,3 +244,98 @@ def check_processors(app_configs=None, databases=None, **kwargs):
                     )
                 )
     return errors
+
+
+# --- The record of processing: purpose, legal basis and period for each ------------
+
+
+@checks.register("privacy", checks.Tags.database)
+def check_processing_activities(app_configs=None, databases=None, **kwargs):
+    """privacy.E011: a processing activity lacks a purpose, a legal basis or a
+    retention period, so the policy generated from it would be incomplete."""
+    from django.db import connections
+
+    from .models import ProcessingActivity
+    from .policy import activity_gaps, retention_periods
+
+    if not databases:
+        return []
+    errors: list[checks.CheckMessage] = []
+    for alias in databases:
+        tables = set(connections[alias].introspection.table_names())
+        if ProcessingActivity._meta.db_table not in tables:
+            continue
+        periods = retention_periods()
+        for activity in ProcessingActivity.objects.using(alias):
+            gaps = activity_gaps(activity, periods)
+            if gaps:
+                errors.append(
+                    checks.Error(
+                        f"The processing activity {activity.purpose_en!r} has no "
+                        f"{', no '.join(gaps)}.",
+                        hint="Complete it in the admin under Privacy > "
+                        "Processing activities.",
+                        id="privacy.E011",
+                    )
+                )
+    return errors
+
+
+# --- Deploy: nothing published or mailed from development placeholders --------
+
+#: controller() key -> the environment variable that sets it.
+CONTROLLER_VARIABLES = {
+    "address": "CONTROLLER_ADDRESS",
+    "cvr": "CONTROLLER_CVR",
+    "email": "CONTROLLER_EMAIL",
+    "phone": "CONTROLLER_PHONE",
+}
+
+
+def _is_placeholder(variable: str, value: str, placeholders: dict) -> bool:
+    value = (value or "").strip()
+    if not value:
+        return variable in ("CONTROLLER_ADDRESS", "CONTROLLER_EMAIL")
+    if value == placeholders.get(variable):
+        return True
+    folded = value.casefold()
+    return (
+        "eksempelvej" in folded
+        or "change-me" in folded
+        or folded.endswith((".example", ".invalid"))
+    )
+
+
+@checks.register("privacy", deploy=True)
+def check_deploy_settings(app_configs=None, **kwargs):
+    """privacy.E020 and E021 (``check --deploy``, DEBUG off): a variable production
+    must set is missing, or the controller the policy names is a placeholder.
+
+    One error per variable, each one line naming it.
+    """
+    from django.conf import settings
+
+    from .policy import controller
+
+    if settings.DEBUG:
+        return []
+    errors: list[checks.CheckMessage] = [
+        checks.Error(
+            f"{name} is not set; set it in the environment (DEBUG is off).",
+            id="privacy.E020",
+        )
+        for name in getattr(settings, "DEPLOY_MISSING_ENV", ())
+    ]
+    placeholders = getattr(settings, "CONTROLLER_PLACEHOLDERS", {})
+    details = controller()
+    for key, variable in CONTROLLER_VARIABLES.items():
+        if _is_placeholder(variable, details.get(key, ""), placeholders):
+            errors.append(
+                checks.Error(
+                    f"{variable} is a placeholder ({details.get(key, '')!r}); "
+                    "set the controller's real details (the privacy policy "
+                    "publishes them).",
+                    id="privacy.E021",
+                )
+            )
+    return errors

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import logging
 import secrets
 
@@ -27,7 +28,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from .crypto import keyed_hash
@@ -107,6 +108,20 @@ def _mail(to: str, subject: str, body: str) -> None:
     )
 
 
+def _in_requester_language(func):
+    """Run a service in the language of the request it is given (``request=``),
+    so the e-mail it sends reads in the requester's language, whoever acts."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        request = kwargs.get("request")
+        language = getattr(request, "language", "") or translation.get_language()
+        with translation.override(language):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _url(base_url: str, path: str) -> str:
     return f"{base_url.rstrip('/')}{path}" if base_url else path
 
@@ -161,7 +176,7 @@ def _status_line(request: DataSubjectRequest) -> str:
     return _("Request #%(id)s (%(kind)s), due %(due)s.") % {
         "id": request.pk,
         "kind": request.get_kind_display(),
-        "due": f"{due:%Y-%m-%d}",
+        "due": formats.date_format(due),
     }
 
 
@@ -199,6 +214,7 @@ def dsr_submit(
         kind=kind,
         subject=user,
         email=user.email,
+        language=translation.get_language() or "",
         details=details,
         received_at=now,
         due_at=dsr_due_at(now),
@@ -241,6 +257,7 @@ def dsr_submit_anonymous(
     request = DataSubjectRequest.objects.create(
         kind=kind,
         email=email,
+        language=translation.get_language() or "",
         details=details,
         received_at=now,
         due_at=dsr_due_at(now),
@@ -306,16 +323,18 @@ def dsr_verify_token(*, token: str, base_url: str = "") -> DataSubjectRequest:
         ]
     )
     _audit(request, actor=user, action="verified", method="email")
-    _mail(
-        request.email,
-        _("Your privacy request is confirmed"),
-        _("Thank you: your request is confirmed and we are working on it.\n%(s)s\n")
-        % {"s": _status_line(request)},
-    )
+    with translation.override(request.language or translation.get_language()):
+        _mail(
+            request.email,
+            _("Your privacy request is confirmed"),
+            _("Thank you: your request is confirmed and we are working on it.\n%(s)s\n")
+            % {"s": _status_line(request)},
+        )
     _on_verified(request, actor=user)
     return request
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_verify(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Staff verified the requester's identity another way."""
@@ -399,6 +418,7 @@ def _extension_months(request: DataSubjectRequest) -> int:
     return MAX_EXTENSION_MONTHS
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_extend(
     *, request: DataSubjectRequest, actor, months: int, reason: str, base_url: str = ""
@@ -448,6 +468,7 @@ def dsr_extend(
     return request
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_reject(
     *, request: DataSubjectRequest, actor, reason: str
@@ -502,6 +523,7 @@ def _finish(
     _mail(request.email, _("Your privacy request is complete"), body)
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_complete(
     *, request: DataSubjectRequest, actor, base_url: str = ""
@@ -593,6 +615,7 @@ def _recipients_notify(
 # --- Access and portability ---------------------------------------------------
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_export_request(
     *, request: DataSubjectRequest, actor, base_url: str = ""
@@ -650,6 +673,7 @@ def _restriction_set(user, *, value) -> None:
         ).update(**{declaration.restriction_field: value})
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_restriction_apply(
     *, request: DataSubjectRequest, actor, base_url: str = ""
@@ -703,6 +727,7 @@ def _active_restriction(request: DataSubjectRequest) -> DataSubjectRequest:
     return request
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_restriction_lift_notify(
     *, request: DataSubjectRequest, actor
@@ -746,6 +771,7 @@ def dsr_restriction_lift(*, request: DataSubjectRequest, actor) -> DataSubjectRe
 # --- Erasure ----------------------------------------------------------------------
 
 
+@_in_requester_language
 @transaction.atomic
 def dsr_erasure_execute(
     *, request: DataSubjectRequest, actor, base_url: str = ""

@@ -35,7 +35,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from . import texts
@@ -75,7 +75,7 @@ def _retention_periods() -> list[dict]:
                     if policy
                     else rule.retention.after.days,
                     "then": str(rule.retention.action),
-                    "description": rule.retention.description,
+                    "description": str(rule.retention.description),
                 }
             )
     return periods
@@ -297,19 +297,23 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
                 base_url, reverse("privacy:export_token", kwargs={"token": token})
             )
             if request.is_open:
-                _finish(
-                    request,
-                    actor=None,
-                    base_url=base_url,
-                    extra=_(
-                        "Your data is ready. Download it within 7 days (the link "
-                        "works for you only and expires on %(expires)s):\n%(link)s"
+                # The requester's language, not the worker's.
+                with translation.override(request.language or "en"):
+                    _finish(
+                        request,
+                        actor=None,
+                        base_url=base_url,
+                        extra=_(
+                            "Your data is ready. Download it within 7 days (the link "
+                            "works for you only and expires on %(expires)s):\n%(link)s"
+                        )
+                        % {
+                            "expires": formats.date_format(
+                                timezone.localtime(archive.expires_at)
+                            ),
+                            "link": link,
+                        },
                     )
-                    % {
-                        "expires": f"{timezone.localtime(archive.expires_at):%Y-%m-%d}",
-                        "link": link,
-                    },
-                )
     except Exception:
         export_storage.delete(name)
         raise

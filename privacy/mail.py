@@ -28,6 +28,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
@@ -167,17 +168,20 @@ def marketing_message_build(*, user, subject: str, body: str) -> EmailMultiAlter
     tracking consent only, the open pixel."""
     unsubscribe = unsubscribe_url(user=user)
     preferences = _absolute(reverse("privacy:email_preferences"))
-    footer = _(
-        "You get this e-mail because you chose to receive news and offers from "
-        "Worksome.\nUnsubscribe with one click: %(unsubscribe)s\n"
-        "Your e-mail preferences: %(preferences)s"
-    ) % {"unsubscribe": unsubscribe, "preferences": preferences}
+    # The footer in the member's language (the body is the sender's).
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        footer = _(
+            "You get this e-mail because you chose to receive news and offers from "
+            "Worksome.\nUnsubscribe with one click: %(unsubscribe)s\n"
+            "Your e-mail preferences: %(preferences)s"
+        ) % {"unsubscribe": unsubscribe, "preferences": preferences}
+        links = (
+            f'<hr><p><a href="{escape(unsubscribe)}">{escape(_("Unsubscribe"))}</a>'
+            f' · <a href="{escape(preferences)}">'
+            f"{escape(_('E-mail preferences'))}</a></p>"
+        )
     text = f"{body.rstrip()}\n\n--\n{footer}\n"
-    html = (
-        f"{linebreaks(body.rstrip(), autoescape=True)}"
-        f'<hr><p><a href="{escape(unsubscribe)}">{escape(_("Unsubscribe"))}</a>'
-        f' · <a href="{escape(preferences)}">{escape(_("E-mail preferences"))}</a></p>'
-    )
+    html = f"{linebreaks(body.rstrip(), autoescape=True)}{links}"
     if consent_is_granted(purpose=Purpose.EMAIL_TRACKING, user=user):
         html += (
             f'<img src="{escape(open_pixel_url(user=user))}" width="1" height="1" '

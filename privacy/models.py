@@ -16,13 +16,16 @@ class AuditEvent(models.Model):
     ``details`` holds ids and field names only, never personal data itself.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("time")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("actor"),
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -30,11 +33,14 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="audit_events",
+        verbose_name=_("subject"),
     )
     action = models.CharField(_("action"), max_length=60, db_index=True)
-    target_type = models.CharField(max_length=100, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    details = models.JSONField(default=dict, blank=True)
+    target_type = models.CharField(
+        max_length=100, blank=True, verbose_name=_("target type")
+    )
+    target_id = models.CharField(max_length=64, blank=True, verbose_name=_("target id"))
+    details = models.JSONField(default=dict, blank=True, verbose_name=_("details"))
 
     class Meta:
         ordering = ["-at"]
@@ -53,18 +59,20 @@ class RetentionPolicy(models.Model):
     rule is switched off with ``enabled``, not removed.
     """
 
-    key = models.CharField(max_length=100, unique=True)
-    model_label = models.CharField(max_length=100)
-    action = models.CharField(max_length=20)
-    description = models.TextField(blank=True)
-    default_period_days = models.PositiveIntegerField()
+    key = models.CharField(max_length=100, unique=True, verbose_name=_("key"))
+    model_label = models.CharField(max_length=100, verbose_name=_("model"))
+    action = models.CharField(max_length=20, verbose_name=_("action"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    default_period_days = models.PositiveIntegerField(
+        verbose_name=_("default period days")
+    )
     period_days = models.PositiveIntegerField(
         _("period (days)"),
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Days after the purpose ended before the action is taken."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["key"]
@@ -88,11 +96,16 @@ class LegalHold(models.Model):
         null=True,
         blank=True,
         related_name="legal_holds",
+        verbose_name=_("subject"),
     )
     content_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True
+        ContentType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("content type"),
     )
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, verbose_name=_("object id"))
     reason = models.TextField(_("reason"))
     until = models.DateTimeField(_("until"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -101,9 +114,12 @@ class LegalHold(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    released_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("released at")
+    )
 
     class Meta:
         verbose_name = _("legal hold")
@@ -128,16 +144,24 @@ class PurgeRun(models.Model):
         COMPLETED = "completed", _("completed")
         FAILED = "failed", _("failed")
 
-    started_at = models.DateTimeField(default=timezone.now, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    dry_run = models.BooleanField(default=False)
-    triggered_by = models.CharField(max_length=30, default="command")
-    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("started at")
+    )
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("finished at")
+    )
+    dry_run = models.BooleanField(default=False, verbose_name=_("dry run"))
+    triggered_by = models.CharField(
+        max_length=30, default="command", verbose_name=_("triggered by")
+    )
+    status = models.CharField(
+        max_length=10, choices=Status, default=Status.RUNNING, verbose_name=_("status")
+    )
     # "<host>:<pid>" of the process doing the run, and its last sign of life
     # (every batch): a run whose process is gone is marked failed by the next one.
-    worker = models.CharField(max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -149,16 +173,20 @@ class PurgeRun(models.Model):
 
 
 class PurgeRunRule(models.Model):
-    run = models.ForeignKey(PurgeRun, on_delete=models.CASCADE, related_name="rules")
-    rule_key = models.CharField(max_length=100)
-    model_label = models.CharField(max_length=100)
-    action = models.CharField(max_length=20)
-    matched = models.PositiveIntegerField(default=0)
-    anonymised = models.PositiveIntegerField(default=0)
-    deleted = models.PositiveIntegerField(default=0)
-    skipped_hold = models.PositiveIntegerField(default=0)
-    errors = models.PositiveIntegerField(default=0)
-    error_message = models.TextField(blank=True)
+    run = models.ForeignKey(
+        PurgeRun, on_delete=models.CASCADE, related_name="rules", verbose_name=_("run")
+    )
+    rule_key = models.CharField(max_length=100, verbose_name=_("rule"))
+    model_label = models.CharField(max_length=100, verbose_name=_("model"))
+    action = models.CharField(max_length=20, verbose_name=_("action"))
+    matched = models.PositiveIntegerField(default=0, verbose_name=_("matched"))
+    anonymised = models.PositiveIntegerField(default=0, verbose_name=_("anonymised"))
+    deleted = models.PositiveIntegerField(default=0, verbose_name=_("deleted"))
+    skipped_hold = models.PositiveIntegerField(
+        default=0, verbose_name=_("skipped (legal hold)")
+    )
+    errors = models.PositiveIntegerField(default=0, verbose_name=_("errors"))
+    error_message = models.TextField(blank=True, verbose_name=_("error message"))
 
     class Meta:
         ordering = ["rule_key"]
@@ -259,29 +287,51 @@ class DataSubjectRequest(models.Model):
         verbose_name=_("subject"),
     )
     email = models.EmailField(_("reply e-mail"), max_length=254)
+    # The language of the form the request came from: replies use it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     details = models.TextField(_("details"), blank=True, max_length=5000)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     due_at = models.DateTimeField(_("due"))
     extended_due_at = models.DateTimeField(_("extended due"), null=True, blank=True)
     extension_reason = models.TextField(_("extension reason"), blank=True)
-    verification_method = models.CharField(max_length=10, blank=True)
+    verification_method = models.CharField(
+        max_length=10, blank=True, verbose_name=_("verification method")
+    )
     # Only a hash of the e-mailed token is stored; it is single-use.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, verbose_name=_("token hash")
+    )
+    token_expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("token expires at")
+    )
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     #: [{"model", "key", "reason", "rows"}] of rows an erasure kept by law.
-    legal_exceptions = models.JSONField(default=list, blank=True)
+    legal_exceptions = models.JSONField(
+        default=list, blank=True, verbose_name=_("legal exceptions")
+    )
     #: [{"name", "since", "notified"}] recipients told of the change (Art. 19).
-    recipients_notified = models.JSONField(default=list, blank=True)
-    restriction_applied_at = models.DateTimeField(null=True, blank=True)
-    restriction_lift_notified_at = models.DateTimeField(null=True, blank=True)
-    restriction_lifted_at = models.DateTimeField(null=True, blank=True)
-    erased_at = models.DateTimeField(null=True, blank=True)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    recipients_notified = models.JSONField(
+        default=list, blank=True, verbose_name=_("recipients notified")
+    )
+    restriction_applied_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("restriction applied at")
+    )
+    restriction_lift_notified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("restriction lift notified at")
+    )
+    restriction_lifted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("restriction lifted at")
+    )
+    erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("anonymised at")
+    )
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -330,31 +380,49 @@ class ExportArchive(models.Model):
         FAILED = "failed", _("Failed")
 
     request = models.OneToOneField(
-        DataSubjectRequest, on_delete=models.CASCADE, related_name="export"
+        DataSubjectRequest,
+        on_delete=models.CASCADE,
+        related_name="export",
+        verbose_name=_("request"),
     )
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="export_archives",
+        verbose_name=_("subject"),
     )
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        verbose_name=_("status"),
     )
-    progress = models.PositiveSmallIntegerField(default=0)
+    progress = models.PositiveSmallIntegerField(default=0, verbose_name=_("progress"))
     file = models.FileField(
         upload_to=export_upload_to,
         storage=export_storage,
         blank=True,
         max_length=200,
+        verbose_name=_("file"),
     )
-    size = models.PositiveBigIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0, verbose_name=_("size"))
     # Hash of the token in the e-mailed download link.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    error = models.CharField(max_length=100, blank=True)
+    token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, verbose_name=_("token hash")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("created at")
+    )
+    started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("started at")
+    )
+    finished_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("finished at")
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("expires at")
+    )
+    error = models.CharField(max_length=100, blank=True, verbose_name=_("error"))
 
     class Meta:
         verbose_name = _("export archive")
@@ -384,8 +452,12 @@ class MarketingSuppression(models.Model):
     SECRET_KEY; it only answers "has this address objected?".
     """
 
-    email_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    email_hash = models.CharField(
+        max_length=64, unique=True, verbose_name=_("e-mail hash")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("created at")
+    )
 
     class Meta:
         verbose_name = _("marketing suppression")
@@ -455,6 +527,21 @@ class Processor(models.Model):
     )
     dpa_signed_on = models.DateField(_("DPA signed"), null=True, blank=True)
     link = models.URLField(_("link"), blank=True, help_text=_("Vendor's privacy page."))
+    joint_controller = models.BooleanField(
+        _("joint controller"),
+        default=False,
+        help_text=_(
+            "The vendor decides with us why and how data is processed (Art. 26), "
+            "e.g. Meta for the pixel."
+        ),
+    )
+    joint_arrangement = models.TextField(
+        _("joint-controller arrangement, in essence"),
+        blank=True,
+        help_text=_(
+            "What each party is responsible for (Art. 26(2)); shown in the policy."
+        ),
+    )
 
     class Meta:
         ordering = ["service", "vendor"]
@@ -474,18 +561,21 @@ class Processor(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
+        errors = {}
         if (
             self.transfer_basis == TransferBasis.SCC
             and self.transfer_assessment_date is None
         ):
-            raise ValidationError(
-                {
-                    "transfer_assessment_date": _(
-                        "Standard contractual clauses need the date of the "
-                        "transfer impact assessment."
-                    )
-                }
+            errors["transfer_assessment_date"] = _(
+                "Standard contractual clauses need the date of the "
+                "transfer impact assessment."
             )
+        if self.joint_controller and not (self.joint_arrangement or "").strip():
+            errors["joint_arrangement"] = _(
+                "A joint controller needs the essence of the arrangement (Art. 26(2))."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_transfer(self) -> bool:
@@ -504,10 +594,58 @@ class ProcessingActivity(models.Model):
         PUBLIC_TASK = "e", _("Public task (Art. 6(1)(e))")
         LEGITIMATE_INTERESTS = "f", _("Legitimate interests (Art. 6(1)(f))")
 
+    class Requirement(models.TextChoices):
+        """Art. 13(2)(e): whether the data must be given, and why."""
+
+        STATUTORY = "statutory", _("Required by law")
+        CONTRACTUAL = "contractual", _("Required by our agreement with you")
+        CONTRACT_PREREQUISITE = (
+            "prerequisite",
+            _("Required to enter into an agreement with us"),
+        )
+        VOLUNTARY = "voluntary", _("Voluntary")
+        NOT_FROM_YOU = "not_from_you", _("Not asked of you")
+
     purpose = models.CharField(_("purpose"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     legal_basis = models.CharField(
         _("legal basis"), max_length=1, choices=LegalBasis.choices
+    )
+    special_basis = models.CharField(
+        _("national or special-category basis"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "E.g. Databeskyttelsesloven § 11 for CPR numbers; empty when none "
+            "is needed."
+        ),
+    )
+    requirement = models.CharField(
+        _("must the data be given?"),
+        max_length=20,
+        choices=Requirement.choices,
+        default=Requirement.VOLUNTARY,
+    )
+    requirement_consequence = models.TextField(
+        _("if it is not given"),
+        blank=True,
+        help_text=_("What happens when the person does not give the data."),
+    )
+    source = models.TextField(
+        _("source, when not the person"),
+        blank=True,
+        help_text=_(
+            "Where data comes from when it is not collected from the person "
+            "(Art. 14(2)(f)); empty when it is."
+        ),
+    )
+    profiling = models.TextField(
+        _("profiling or automated decisions"),
+        blank=True,
+        help_text=_(
+            "Whether this is profiling or automated decision-making (Art. "
+            "13(2)(f)), its logic and its consequences; empty when it is neither."
+        ),
     )
     legal_basis_note = models.TextField(
         _("legal basis, explained"),
@@ -550,6 +688,22 @@ class ProcessingActivity(models.Model):
             raise ValidationError(
                 {"retention_key": _("No retention rule has this key.")}
             )
+        if (
+            self.requirement
+            in (
+                self.Requirement.STATUTORY,
+                self.Requirement.CONTRACTUAL,
+                self.Requirement.CONTRACT_PREREQUISITE,
+            )
+            and not (self.requirement_consequence or "").strip()
+        ):
+            raise ValidationError(
+                {
+                    "requirement_consequence": _(
+                        "Say what happens when the data is not given."
+                    )
+                }
+            )
 
 
 class PolicyVersion(models.Model):
@@ -576,6 +730,10 @@ class PolicyVersion(models.Model):
     contact = models.TextField(_("contact"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The whole policy as published (editorial text and generated sections),
+    # one per language (modeltranslation: rendered_en, rendered_da). Stored at
+    # publication, so an earlier version reads as it was, whatever changed since.
+    rendered = models.TextField(_("published text"), blank=True, editable=False)
 
     TEXT_BLOCKS = ("summary", "intro", "security", "contact")
 
@@ -601,9 +759,13 @@ class PolicyAcknowledgement(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="policy_acknowledgements",
+        verbose_name=_("user"),
     )
     version = models.ForeignKey(
-        PolicyVersion, on_delete=models.CASCADE, related_name="acknowledgements"
+        PolicyVersion,
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+        verbose_name=_("version"),
     )
     notified_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)

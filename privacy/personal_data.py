@@ -7,6 +7,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from . import personal_data_security  # noqa: F401  (registers on import)
 from .models import (
@@ -35,7 +36,7 @@ from .registry import (
 
 @personal_data.register(LogEntry)
 class AdminLogEntryData(PersonalData):
-    description = "What staff members did in the admin (who, what, when)."
+    description = _("What staff members did in the admin (who, what, when).")
     subject = "user"
     fields = {
         "action_time": Anonymise.keep(),
@@ -46,7 +47,7 @@ class AdminLogEntryData(PersonalData):
         key="admin.logentry.aged",
         purpose_ended="action_time",
         action=Action.DELETE,
-        description="Admin log entries are deleted 12 months after the action.",
+        description=_("Admin log entries are deleted 12 months after the action."),
     )
 
 
@@ -93,7 +94,7 @@ personal_data.exempt(
 
 @personal_data.register(AuditEvent)
 class AuditEventData(PersonalData):
-    description = (
+    description = _(
         "A log of changes to your personal data and of who viewed protected "
         "data such as your CPR number (who, what, when; never the data itself)."
     )
@@ -103,7 +104,7 @@ class AuditEventData(PersonalData):
         key="privacy.audit.aged",
         purpose_ended="at",
         action=Action.DELETE,
-        description="Audit events are deleted 12 months after the event.",
+        description=_("Audit events are deleted 12 months after the event."),
     )
     legal_exceptions = (
         LegalException(
@@ -118,8 +119,10 @@ class AuditEventData(PersonalData):
                 purpose_ended="at",
                 after=dt.timedelta(days=3 * 365),
                 action=Action.DELETE,
-                description="Records of how your privacy requests were handled "
-                "are deleted 3 years after each step.",
+                description=_(
+                    "Records of how your privacy requests were handled "
+                    "are deleted 3 years after each step."
+                ),
             ),
         ),
     )
@@ -127,20 +130,20 @@ class AuditEventData(PersonalData):
 
 @personal_data.register(LegalHold)
 class LegalHoldData(PersonalData):
-    description = "Legal holds that keep your data beyond its usual retention."
+    description = _("Legal holds that keep your data beyond its usual retention.")
     subject = "subject"
     fields = {"reason": Anonymise.keep(), "until": Anonymise.keep()}
     retention = Retention(
         key="privacy.legalhold.ended",
         purpose_ended=Coalesce(F("released_at"), F("until")),
         action=Action.DELETE,
-        description="Deleted 12 months after the hold ends.",
+        description=_("Deleted 12 months after the hold ends."),
     )
 
 
 @personal_data.register(DataSubjectRequest)
 class DataSubjectRequestData(PersonalData):
-    description = (
+    description = _(
         "Your privacy requests (access, correction, erasure, restriction, "
         "portability, objection, consent withdrawal): what you asked, the "
         "address we reply to, and how and when we handled it."
@@ -169,14 +172,18 @@ class DataSubjectRequestData(PersonalData):
             default=Coalesce(F("completed_at"), F("rejected_at")),
         ),
         action=Action.ANONYMISE,
-        description="The reply address and your words are removed 12 months "
-        "after the request is closed; what was done, and when, stays.",
+        description=_(
+            "The reply address and your words are removed 12 months "
+            "after the request is closed; what was done, and when, stays."
+        ),
     )
 
 
 @personal_data.register(ExportArchive)
 class ExportArchiveData(PersonalData):
-    description = "The copy of your data we prepared for you to download (a ZIP file)."
+    description = _(
+        "The copy of your data we prepared for you to download (a ZIP file)."
+    )
     subject = "subject"
     fields = {
         "created_at": Anonymise.keep(),
@@ -193,7 +200,7 @@ class ExportArchiveData(PersonalData):
         purpose_ended=F("expires_at") - dt.timedelta(days=1),
         after=dt.timedelta(days=1),
         action=Action.DELETE,
-        description="Deleted, with the file, when the 7-day download link expires.",
+        description=_("Deleted, with the file, when the 7-day download link expires."),
     )
 
 
@@ -210,7 +217,7 @@ personal_data.exempt(
 
 @personal_data.register(PolicyAcknowledgement)
 class PolicyAcknowledgementData(PersonalData):
-    description = (
+    description = _(
         "When we e-mailed you about a significant change of this privacy policy "
         "and when you acknowledged the notice."
     )
@@ -224,7 +231,7 @@ class PolicyAcknowledgementData(PersonalData):
         key="privacy.policyack.closed",
         purpose_ended="user__closed_at",
         action=Action.DELETE,
-        description="Deleted 12 months after your account is closed.",
+        description=_("Deleted 12 months after your account is closed."),
     )
 
 
@@ -242,7 +249,7 @@ personal_data.exempt(
 
 @personal_data.register(Breach)
 class BreachData(PersonalData):
-    description = (
+    description = _(
         "For staff: the personal-data breaches you recorded in the breach "
         "register (the record names who recorded it)."
     )
@@ -260,8 +267,10 @@ class BreachData(PersonalData):
                 purpose_ended="discovered_at",
                 after=dt.timedelta(days=5 * 365),
                 action=Action.DELETE,
-                description="Breach records are deleted 5 years after the breach "
-                "was discovered.",
+                description=_(
+                    "Breach records are deleted 5 years after the breach "
+                    "was discovered."
+                ),
             ),
         ),
     )

@@ -6,13 +6,14 @@ Imported by privacy.personal_data so the registry sees it.
 import datetime as dt
 
 from allauth.mfa.models import Authenticator
+from django.utils.translation import gettext_lazy as _
 
 from .registry import Action, Anonymise, PersonalData, Retention, personal_data
 
 
 @personal_data.register(Authenticator)
 class MfaAuthenticatorData(PersonalData):
-    description = (
+    description = _(
         "That you use two-factor authentication (an authenticator app or "
         "recovery codes), when it was set up and last used; never the secret."
     )
@@ -28,7 +29,7 @@ class MfaAuthenticatorData(PersonalData):
         purpose_ended="user__closed_at",
         after=dt.timedelta(days=1),
         action=Action.DELETE,
-        description="Deleted, with its secret, a day after the account is closed.",
+        description=_("Deleted, with its secret, a day after the account is closed."),
     )
 
 

@@ -23,7 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
+import html as html_module
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,9 +39,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from worksome.generations import generation
@@ -143,6 +145,20 @@ def policy_versions_published() -> QuerySet[PolicyVersion]:
     ).order_by("-effective_date", "-published_at", "-pk")
 
 
+#: Accounting records (invoices, payments) are kept this many years from the end
+#: of the financial year they belong to (bogføringsloven § 12).
+BOOKKEEPING_YEARS = 5
+
+
+def duration_text(days: int) -> str:
+    """A period in the active language: whole years, else days ("5 years",
+    "1 day"; "5 år", "1 dag")."""
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
 @dataclass(frozen=True)
 class RulePeriod:
     key: str
@@ -157,6 +173,18 @@ class RulePeriod:
         """Whole months when the period is a whole number of years, else None."""
         return self.days // 365 * 12 if self.days % 365 == 0 else None
 
+    @property
+    def duration(self) -> str:
+        return duration_text(self.days)
+
+    @property
+    def text(self) -> str:
+        """The one wording of a period, used by every table of the policy."""
+        return _("%(duration)s after the purpose ends, then %(action)s") % {
+            "duration": self.duration,
+            "action": self.action,
+        }
+
 
 def retention_periods() -> dict[str, RulePeriod]:
     """Rule key -> the period the purge applies (the RetentionPolicy row's, or
@@ -168,7 +196,7 @@ def retention_periods() -> dict[str, RulePeriod]:
         periods[rule.key] = RulePeriod(
             key=rule.key,
             model=str(rule.model._meta.verbose_name).capitalize(),
-            description=rule.retention.description,
+            description=str(rule.retention.description),
             days=policy.period_days if policy else rule.retention.after.days,
             action=str(ACTION_DONE[rule.retention.action]),
             enabled=policy.enabled if policy else True,
@@ -176,21 +204,29 @@ def retention_periods() -> dict[str, RulePeriod]:
     return periods
 
 
+def _declaration_periods(declaration, periods: dict[str, RulePeriod]) -> list:
+    """Every period that applies to a declaration's rows: its own rule and the
+    rules of its legal exceptions (the breach register has only the latter)."""
+    keys = [declaration.retention.key] if declaration.retention else []
+    keys += [e.retention.key for e in declaration.legal_exceptions if e.retention]
+    return [periods[key] for key in keys if key in periods]
+
+
 def data_collected(periods: dict[str, RulePeriod]) -> list[dict]:
-    """The registry's declarations with the period the purge really uses."""
+    """The registry's declarations with the periods the purge really uses."""
     rows = []
     for declaration in personal_data.declarations():
-        retention = declaration.retention
-        period = periods.get(retention.key) if retention else None
+        found = _declaration_periods(declaration, periods)
         rows.append(
             {
                 "model": str(declaration.model._meta.verbose_name).capitalize(),
-                "description": declaration.description,
+                "description": str(declaration.description),
                 "fields": [
                     str(declaration.model._meta.get_field(spec.name).verbose_name)
                     for spec in declaration.personal_fields()
                 ],
-                "period": period,
+                "periods": found,
+                "period": found[0] if found else None,
             }
         )
     return sorted(rows, key=lambda row: row["model"])
@@ -217,6 +253,19 @@ def activities_list(periods: dict[str, RulePeriod]) -> list[dict]:
     return result
 
 
+def activity_gaps(activity: ProcessingActivity, periods: dict[str, RulePeriod]):
+    """What an entry of the record of processing lacks of purpose, legal basis
+    and retention period (empty when complete)."""
+    gaps = []
+    if not (activity.purpose_en or "").strip():
+        gaps.append("purpose")
+    if activity.legal_basis not in ProcessingActivity.LegalBasis.values:
+        gaps.append("legal basis")
+    if activity.retention_key not in periods:
+        gaps.append("retention period")
+    return gaps
+
+
 def cookie_groups() -> list:
     """consent's cookie groups with their cookies and vendor details."""
     from consent.selectors import cookie_catalogue
@@ -224,16 +273,22 @@ def cookie_groups() -> list:
     return cookie_catalogue()
 
 
-def policy_context() -> dict:
-    """Everything ``privacy/policy.html`` renders."""
+def policy_context(*, version: PolicyVersion | None = None) -> dict:
+    """Everything ``privacy/policy.html`` renders (for ``version``, or the one
+    in force)."""
     periods = retention_periods()
     processors = processors_list()
+    activities = activities_list(periods)
     return {
-        "version": policy_version_current(),
+        "bookkeeping_years": duration_text(BOOKKEEPING_YEARS * 365),
+        "profiling": [e["activity"] for e in activities if e["activity"].profiling],
+        "sources": [e["activity"] for e in activities if e["activity"].source],
+        "joint_controllers": [p for p in processors if p.joint_controller],
+        "version": version if version is not None else policy_version_current(),
         "controller": controller(),
         "authority": SUPERVISORY_AUTHORITY,
         "registry": data_collected(periods),
-        "activities": activities_list(periods),
+        "activities": activities,
         "processors": processors,
         "transfers": [p for p in processors if p.is_transfer],
         "cookie_groups": cookie_groups(),
@@ -274,37 +329,123 @@ def policy_body_html() -> str:
     return mark_safe(html)  # noqa: S308 - rendered by the template engine above
 
 
-def policy_version_text(version: PolicyVersion) -> list[str]:
-    """The editorial text of a version as lines, headed per block (for diffs)."""
-    lines: list[str] = [
-        f"Version {version.version}, effective {version.effective_date}"
+def policy_version_render(*, version: PolicyVersion, language: str) -> str:
+    """The whole policy as it reads with ``version``'s text and today's records,
+    in ``language`` (what publishing stores)."""
+    with translation.override(language):
+        return render_to_string(
+            "privacy/_policy_body.html", policy_context(version=version)
+        ).strip()
+
+
+def policy_version_snapshot(*, version: PolicyVersion) -> None:
+    """Store the complete rendered policy of ``version`` in every language."""
+    for language in POLICY_LANGUAGES:
+        setattr(
+            version,
+            f"rendered_{language}",
+            policy_version_render(version=version, language=language),
+        )
+
+
+POLICY_LANGUAGES = ("en", "da")
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|address|section|nav)>|<br\s*/?>", re.I)
+
+
+def policy_html_text(html: str) -> str:
+    """Readable plain text of a rendered policy: one line per block, words
+    separated by single spaces."""
+    text = _BLOCK_END.sub("\n", html)
+    text = html_module.unescape(_TAG.sub(" ", text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def policy_version_text(version: PolicyVersion) -> str:
+    """The complete text of a version in the active language: its stored
+    rendering, or only its editorial text for a version published before
+    renderings were stored."""
+    if version.rendered:
+        return policy_html_text(version.rendered)
+    blocks = [
+        _("Version %(v)s, in force from %(date)s")
+        % {"v": version.version, "date": formats.date_format(version.effective_date)}
     ]
-    for name in PolicyVersion.TEXT_BLOCKS:
-        label = str(PolicyVersion._meta.get_field(name).verbose_name).capitalize()
-        lines.append("")
-        lines.append(f"## {label}")
-        lines.extend(getattr(version, name).splitlines())
-    return lines
+    blocks += [getattr(version, name) for name in PolicyVersion.TEXT_BLOCKS]
+    return "\n".join(block for block in blocks if block)
+
+
+# Unchanged words shown around each change; longer unchanged runs are cut.
+DIFF_CONTEXT_WORDS = 12
+
+
+def _tokens(text: str) -> list[str]:
+    # A line break is a token of its own, so paragraphs survive the diff.
+    return re.findall(r"\n|[^\s]+", text)
+
+
+def _join(tokens: list[str]) -> str:
+    return " ".join(tokens).replace(" \n ", "\n").replace("\n ", "\n")
+
+
+def text_diff_words(old: str, new: str) -> list[tuple[str, str]]:
+    """A word-level diff: [(kind, text)], kind "=" (unchanged), "-" (removed),
+    "+" (added) or "…" (unchanged words left out). Empty when equal."""
+    a, b = _tokens(old), _tokens(new)
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    if matcher.ratio() == 1.0:
+        return []
+    chunks: list[tuple[str, str]] = []
+    opcodes = matcher.get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            words = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            keep = DIFF_CONTEXT_WORDS
+            if len(words) > keep * 2 + 1 or ((first or last) and len(words) > keep):
+                head = [] if first else words[:keep]
+                tail = [] if last else words[-keep:]
+                if head:
+                    chunks.append(("=", _join(head)))
+                chunks.append(("…", "…"))
+                if tail:
+                    chunks.append(("=", _join(tail)))
+            else:
+                chunks.append(("=", _join(words)))
+            continue
+        if tag in ("replace", "delete"):
+            chunks.append(("-", _join(a[i1:i2])))
+        if tag in ("replace", "insert"):
+            chunks.append(("+", _join(b[j1:j2])))
+    return chunks
 
 
 def policy_version_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[tuple]:
-    """A unified diff of two versions' text: [(kind, line)], kind in
-    ``" "``, ``"+"``, ``"-"``, ``"@"``."""
-    diff = difflib.unified_diff(
-        policy_version_text(old),
-        policy_version_text(new),
-        fromfile=old.version,
-        tofile=new.version,
-        lineterm="",
-        n=3,
-    )
-    result = []
-    for line in diff:
-        if line.startswith(("---", "+++")):
-            continue
-        kind = line[:1] if line[:1] in "+-@" else " "
-        result.append((kind, line[1:] if kind in "+- " else line))
-    return result
+    """The word-level diff of two versions' complete text, in the active
+    language (see ``text_diff_words``)."""
+    return text_diff_words(policy_version_text(old), policy_version_text(new))
+
+
+def policy_drift(*, language: str = "en") -> dict | None:
+    """Whether the policy as generated now differs from the latest published
+    version's stored text: a processor, cookie, purpose or retention period
+    changed since. None when they agree (or nothing is published)."""
+    latest = policy_versions_published().first()
+    if latest is None:
+        return None
+    with translation.override(language):
+        stored = latest.rendered
+    if not stored:
+        return {"version": latest, "diff": [], "missing": True}
+    now = policy_version_render(version=latest, language=language)
+    if now == stored:
+        return None
+    return {
+        "version": latest,
+        "diff": text_diff_words(policy_html_text(stored), policy_html_text(now)),
+        "missing": False,
+    }
 
 
 def policy_version_get_published(*, version: str) -> PolicyVersion:
@@ -395,7 +536,14 @@ def policy_version_publish(*, version: PolicyVersion, actor, base_url: str = "")
                 _("Version %(v)s is already published."), params={"v": locked.version}
             )
         locked.published_at = timezone.now()
-        locked.save(update_fields=["published_at"])
+        # The complete text as published, generated sections included.
+        policy_version_snapshot(version=locked)
+        locked.save(
+            update_fields=[
+                "published_at",
+                *(f"rendered_{language}" for language in POLICY_LANGUAGES),
+            ]
+        )
         audit_record(
             actor=actor,
             subject=None,
@@ -472,8 +620,9 @@ def _create_missing_rows(version: PolicyVersion, batch_size: int) -> None:
 
 def _claim_batch(
     version: PolicyVersion, batch_size: int, failed: set[int]
-) -> list[tuple[int, str]]:
-    """Mark up to ``batch_size`` unnotified rows as notified; return (row, e-mail).
+) -> list[tuple[int, str, str]]:
+    """Mark up to ``batch_size`` unnotified rows as notified; return (row,
+    e-mail, the member's language).
 
     Rows whose send failed in this run are left for a later run.
     """
@@ -488,7 +637,7 @@ def _claim_batch(
             .exclude(pk__in=failed)
             .order_by("pk")
             .select_for_update(skip_locked=True, of=("self",))
-            .values_list("pk", "user__email")[:batch_size]
+            .values_list("pk", "user__email", "user__language")[:batch_size]
         )
         if rows:
             PolicyAcknowledgement.objects.filter(pk__in=[r[0] for r in rows]).update(
@@ -498,27 +647,24 @@ def _claim_batch(
 
 
 def _message(
-    version: PolicyVersion, to: str, base_url: str, connection
+    version: PolicyVersion, to: str, language: str, base_url: str, connection
 ) -> EmailMessage:
-    url = f"{base_url.rstrip('/')}{reverse('privacy:policy')}"
-    body = _(
-        "We have changed our privacy policy (version %(version)s, in force from "
-        "%(date)s).\n\nWhat changed:\n%(summary)s\n\nRead it here: %(url)s\n\n"
-        "This is a service message: we send it to every member once, whatever "
-        "your e-mail preferences.\n"
-    ) % {
-        "version": version.version,
-        "date": version.effective_date.isoformat(),
-        "summary": version.summary or "-",
-        "url": url,
-    }
-    return EmailMessage(
-        _("[Worksome] Our privacy policy has changed"),
-        body,
-        None,
-        [to],
-        connection=connection,
-    )
+    """The notice in the member's language (English when none is stored)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        url = f"{base_url.rstrip('/')}{reverse('privacy:policy')}"
+        body = _(
+            "We have changed our privacy policy (version %(version)s, in force from "
+            "%(date)s).\n\nWhat changed:\n%(summary)s\n\nRead it here: %(url)s\n\n"
+            "This is a service message: we send it to every member once, whatever "
+            "your e-mail preferences.\n"
+        ) % {
+            "version": version.version,
+            "date": formats.date_format(version.effective_date),
+            "summary": version.summary or "-",
+            "url": url,
+        }
+        subject = _("[Worksome] Our privacy policy has changed")
+    return EmailMessage(subject, body, None, [to], connection=connection)
 
 
 def policy_change_notify(
@@ -540,9 +686,9 @@ def policy_change_notify(
         if not rows:
             return sent
         batch_failed = []
-        for pk, email in rows:
+        for pk, email, language in rows:
             try:
-                sent += _message(version, email, base_url, connection).send()
+                sent += _message(version, email, language, base_url, connection).send()
             except Exception:
                 # One bad address must not stop the rest; a later run retries it.
                 logger.exception("policy notice: sending failed")

@@ -36,7 +36,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Lookup, Q
 from django.db.models.functions import Now
 from django.db.models.sql import UpdateQuery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .files import file_deletions_process, file_deletions_schedule
 from .models import PurgeRun, PurgeRunRule, RetentionPolicy
@@ -66,6 +66,11 @@ class RuleOutcome:
     error_message: str = ""
 
 
+def _english(text) -> str:
+    with translation.override("en"):
+        return str(text)
+
+
 def retention_rules() -> list[RetentionRule]:
     return [rule for d in personal_data.declarations() for rule in d.rules()]
 
@@ -82,7 +87,8 @@ def retention_policies_sync() -> dict[str, RetentionPolicy]:
         return {
             "model_label": rule.model._meta.label,
             "action": str(rule.retention.action),
-            "description": rule.retention.description,
+            # Stored in English, whatever language the caller has active.
+            "description": _english(rule.retention.description),
             "default_period_days": rule.retention.after.days,
         }
 

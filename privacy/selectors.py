@@ -27,7 +27,7 @@ def registry_overview() -> list[dict]:
         overview.append(
             {
                 "model": declaration.model._meta.verbose_name.capitalize(),
-                "description": declaration.description,
+                "description": str(declaration.description),
                 "fields": [
                     str(declaration.model._meta.get_field(spec.name).verbose_name)
                     for spec in declaration.personal_fields()
@@ -36,7 +36,9 @@ def registry_overview() -> list[dict]:
                 "retention_action": ACTION_DONE[retention.action]
                 if retention
                 else None,
-                "retention_description": retention.description if retention else "",
+                "retention_description": str(retention.description)
+                if retention
+                else "",
             }
         )
     return sorted(overview, key=lambda row: row["model"])

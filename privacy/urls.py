@@ -7,6 +7,11 @@ app_name = "privacy"
 urlpatterns = [
     path("", views.policy, name="policy"),
     path("versions/", views.policy_versions, name="policy_versions"),
+    path(
+        "versions/<str:version>/",
+        views.policy_version_detail,
+        name="policy_version_detail",
+    ),
     path("acknowledge/", views.policy_acknowledge, name="policy_acknowledge"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_new, name="request_new"),

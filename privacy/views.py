@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -32,6 +33,20 @@ def policy(request):
     records the code uses (``privacy.policy``)."""
     return render(
         request, "privacy/policy.html", {"body": privacy_policy.policy_body_html()}
+    )
+
+
+@require_safe
+def policy_version_detail(request, version: str):
+    """One published version in full, as it read when it was published."""
+    try:
+        found = privacy_policy.policy_version_get_published(version=version)
+    except ValidationError:
+        raise Http404 from None
+    return render(
+        request,
+        "privacy/policy_version_detail.html",
+        {"version": found, "body": mark_safe(found.rendered)},  # noqa: S308 - stored render
     )
 
 

@@ -1,11 +1,17 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .identifiers import normalise_cpr, validate_cvr
 from .models import Company, CompanyMembership, FreelancerProfile, User
-from .services import COMPANY_FIELDS, PROFILE_FIELDS, skills_parse
+from .services import (
+    COMPANY_FIELDS,
+    PROFILE_FIELDS,
+    skills_parse,
+    user_language_set,
+)
 
 PHOTO_CONSENT_TEXT = _(
     "I consent to Worksome publishing this photo on my public profile and in the "
@@ -19,6 +25,12 @@ class SignupForm(AllauthSignupForm):
     same answer as a new one ("check your mail"); the mail then tells the
     member that someone tried to sign up with it (ACCOUNT_PREVENT_ENUMERATION),
     so sign-up, log-in, reset and request intake never say who is a member."""
+
+    def save(self, request):
+        user = super().save(request)
+        # E-mails go out in the language the person signed up in.
+        user_language_set(user=user, language=get_language())
+        return user
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):

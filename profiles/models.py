@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import RegexValidator
@@ -128,19 +129,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language e-mails to this member go out in: the site's language when
+    # they signed up, then whatever they last switched to.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
     closed_at = models.DateTimeField(
         _("closed at"),
         null=True,
         blank=True,
         help_text=_("When the account was closed; retention counts from here."),
     )
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("anonymised at")
+    )
     # The member said "keep my account" (the inactivity warning's link).
-    activity_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    inactivity_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    activity_confirmed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("activity confirmed at")
+    )
+    inactivity_warned_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("inactivity warned at")
+    )
     # Set once the warning e-mail went out: the 30 days count from here.
     inactivity_warning_sent_at = models.DateTimeField(
-        null=True, blank=True, editable=False
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("inactivity warning sent at"),
     )
 
     objects = UserManager()
@@ -221,7 +236,10 @@ class FreelancerProfile(Address):
     """A freelancer's profile: private until its owner publishes it."""
 
     user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="freelancer_profile"
+        User,
+        on_delete=models.CASCADE,
+        related_name="freelancer_profile",
+        verbose_name=_("user"),
     )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     full_name = models.CharField(_("full name"), max_length=150)
@@ -236,7 +254,11 @@ class FreelancerProfile(Address):
     # else registered a number (an oracle); both profiles are flagged instead.
     cpr = EncryptedTextField(_("CPR number"), blank=True, null=True)
     cpr_hash = models.CharField(  # noqa: DJ001 (NULL: no number, as before)
-        max_length=64, blank=True, null=True, db_index=True
+        max_length=64,
+        blank=True,
+        null=True,
+        db_index=True,
+        verbose_name=_("CPR lookup hash"),
     )
     cpr_review_at = models.DateTimeField(
         _("CPR to review"),
@@ -254,7 +276,10 @@ class FreelancerProfile(Address):
         _("profile photo"), upload_to=photo_upload_to, blank=True, max_length=200
     )
     photo_thumbnail = models.ImageField(
-        upload_to=thumb_upload_to, blank=True, max_length=200
+        upload_to=thumb_upload_to,
+        blank=True,
+        max_length=200,
+        verbose_name=_("photo thumbnail"),
     )
     cv = models.FileField(
         _("CV"),
@@ -263,7 +288,9 @@ class FreelancerProfile(Address):
         blank=True,
         max_length=200,
     )
-    cv_content_type = models.CharField(max_length=100, blank=True)
+    cv_content_type = models.CharField(
+        max_length=100, blank=True, verbose_name=_("CV file type")
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     restricted_at = models.DateTimeField(
         _("restricted"),
@@ -271,9 +298,11 @@ class FreelancerProfile(Address):
         blank=True,
         help_text=_("Processing restricted (GDPR Art. 18): hidden from everyone."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("anonymised at")
+    )
 
     class Meta:
         verbose_name = _("freelancer profile")
@@ -330,7 +359,10 @@ class Company(Address):
         _("logo"), upload_to=photo_upload_to, blank=True, max_length=200
     )
     logo_thumbnail = models.ImageField(
-        upload_to=thumb_upload_to, blank=True, max_length=200
+        upload_to=thumb_upload_to,
+        blank=True,
+        max_length=200,
+        verbose_name=_("logo thumbnail"),
     )
     verified_at = models.DateTimeField(
         _("verified"),
@@ -339,11 +371,16 @@ class Company(Address):
         help_text=_("Set by staff once the CVR and contact have been checked."),
     )
     members = models.ManyToManyField(
-        User, through="CompanyMembership", related_name="companies"
+        User,
+        through="CompanyMembership",
+        related_name="companies",
+        verbose_name=_("members"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("anonymised at")
+    )
 
     class Meta:
         verbose_name = _("company")
@@ -367,15 +404,25 @@ class CompanyMembership(models.Model):
         MEMBER = "member", _("Member")
 
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="memberships"
+        Company,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("company"),
     )
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="company_memberships"
+        User,
+        on_delete=models.CASCADE,
+        related_name="company_memberships",
+        verbose_name=_("user"),
     )
-    role = models.CharField(max_length=10, choices=Role, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    role = models.CharField(
+        max_length=10, choices=Role, default=Role.MEMBER, verbose_name=_("role")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("company membership")
+        verbose_name_plural = _("company memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "user"], name="membership_company_user_unique"
@@ -390,25 +437,46 @@ class CompanyInvitation(models.Model):
     """An owner's invitation, sent by e-mail; the link carries a random token."""
 
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="invitations"
+        Company,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("company"),
     )
     email = models.EmailField(_("e-mail"))
     role = models.CharField(
         max_length=10,
         choices=CompanyMembership.Role,
         default=CompanyMembership.Role.MEMBER,
+        verbose_name=_("role"),
     )
     # Only a hash of the token is stored; the token itself is only in the e-mail.
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(
+        max_length=64, unique=True, verbose_name=_("token hash")
+    )
     invited_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    accepted_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("accepted at")
+    )
     accepted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
+
+    class Meta:
+        verbose_name = _("company invitation")
+        verbose_name_plural = _("company invitations")
 
     def __str__(self) -> str:
         return f"Invitation to {self.company}"
@@ -418,18 +486,33 @@ class CvDownload(models.Model):
     """A company received a freelancer's CV: a recipient (GDPR Art. 15, 19)."""
 
     profile = models.ForeignKey(
-        FreelancerProfile, on_delete=models.CASCADE, related_name="cv_downloads"
+        FreelancerProfile,
+        on_delete=models.CASCADE,
+        related_name="cv_downloads",
+        verbose_name=_("profile"),
     )
     company = models.ForeignKey(
-        Company, on_delete=models.SET_NULL, null=True, related_name="cv_downloads"
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="cv_downloads",
+        verbose_name=_("company"),
     )
-    company_name = models.CharField(max_length=150)
+    company_name = models.CharField(max_length=150, verbose_name=_("company name"))
     downloaded_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("downloaded by"),
     )
-    downloaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    downloaded_at = models.DateTimeField(
+        default=timezone.now, db_index=True, verbose_name=_("downloaded at")
+    )
 
     class Meta:
+        verbose_name = _("CV download")
+        verbose_name_plural = _("CV downloads")
         ordering = ["-downloaded_at"]
 
     def __str__(self) -> str:

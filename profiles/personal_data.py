@@ -1,5 +1,6 @@
 from allauth.account.models import EmailAddress, EmailConfirmation
 from django.db.models import Min, Q
+from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
     Action,
@@ -29,7 +30,7 @@ from .models import (
 
 @personal_data.register(User)
 class UserData(PersonalData):
-    description = (
+    description = _(
         "Your account: e-mail address (your login), when you joined, when you "
         "last logged in, and your password (stored only as a hash)."
     )
@@ -50,14 +51,16 @@ class UserData(PersonalData):
         purpose_ended=account_purpose_ended(),
         condition=account_retention_ready(),
         action=Action.ANONYMISE,
-        description="Accounts are anonymised 12 months after they are closed, or "
-        "after 2 years without use (with a warning e-mail 30 days before).",
+        description=_(
+            "Accounts are anonymised 12 months after they are closed, or "
+            "after 2 years without use (with a warning e-mail 30 days before)."
+        ),
     )
 
 
 @personal_data.register(EmailAddress)
 class EmailAddressData(PersonalData):
-    description = "Your e-mail addresses and whether you have verified them."
+    description = _("Your e-mail addresses and whether you have verified them.")
     subject = "user"
     fields = {
         "email": Anonymise.unique_email(),
@@ -69,28 +72,30 @@ class EmailAddressData(PersonalData):
         purpose_ended=account_purpose_ended("user__"),
         condition=account_retention_ready("user__"),
         action=Action.DELETE,
-        description="Deleted 12 months after the account is closed or unused for "
-        "2 years.",
+        description=_(
+            "Deleted 12 months after the account is closed or unused for 2 years."
+        ),
     )
 
 
 @personal_data.register(EmailConfirmation)
 class EmailConfirmationData(PersonalData):
-    description = "Pending e-mail verification links (only when they are stored)."
+    description = _("Pending e-mail verification links (only when they are stored).")
     subject = "email_address__user"
     fields = {"created": Anonymise.keep(), "sent": Anonymise.keep()}
     retention = Retention(
         key="profiles.emailconfirmation.sent",
         purpose_ended="created",
         action=Action.DELETE,
-        description="Verification links expire after 3 days; the rows go within "
-        "12 months.",
+        description=_(
+            "Verification links expire after 3 days; the rows go within 12 months."
+        ),
     )
 
 
 @personal_data.register(FreelancerProfile)
 class FreelancerProfileData(PersonalData):
-    description = (
+    description = _(
         "Your freelancer profile: name, contact details, address, website, CVR "
         "and (if you gave it) CPR number, headline, skills, about text, photo, CV."
     )
@@ -126,14 +131,15 @@ class FreelancerProfileData(PersonalData):
         purpose_ended=account_purpose_ended("user__"),
         condition=account_retention_ready("user__"),
         action=Action.ANONYMISE,
-        description="Anonymised 12 months after the account is closed or unused "
-        "for 2 years.",
+        description=_(
+            "Anonymised 12 months after the account is closed or unused for 2 years."
+        ),
     )
 
 
 @personal_data.register(Company)
 class CompanyData(PersonalData):
-    description = (
+    description = _(
         "Company profiles you are a member of: name, CVR, address, contact "
         "e-mail and phone, website, description, logo."
     )
@@ -165,15 +171,17 @@ class CompanyData(PersonalData):
         key="profiles.company.closed",
         purpose_ended="closed_at",
         action=Action.ANONYMISE,
-        description="A company closes when its last member leaves (account "
-        "closed or erased); its profile is anonymised 12 months later (at once "
-        "when its only member is erased).",
+        description=_(
+            "A company closes when its last member leaves (account closed or "
+            "erased); its profile is anonymised 12 months later (at once when its "
+            "only member is erased)."
+        ),
     )
 
 
 @personal_data.register(CompanyMembership)
 class CompanyMembershipData(PersonalData):
-    description = "Which companies you belong to, and your role there."
+    description = _("Which companies you belong to, and your role there.")
     subject = "user"
     fields = {"role": Anonymise.keep(), "created_at": Anonymise.keep()}
     retention = Retention(
@@ -181,14 +189,15 @@ class CompanyMembershipData(PersonalData):
         purpose_ended=account_purpose_ended("user__"),
         condition=account_retention_ready("user__"),
         action=Action.DELETE,
-        description="Deleted 12 months after the account is closed or unused for "
-        "2 years.",
+        description=_(
+            "Deleted 12 months after the account is closed or unused for 2 years."
+        ),
     )
 
 
 @personal_data.register(CompanyInvitation)
 class CompanyInvitationData(PersonalData):
-    description = "Invitations to join a company that were sent to you."
+    description = _("Invitations to join a company that were sent to you.")
     subject = "accepted_by"
     fields = {
         "email": Anonymise.unique_email(),
@@ -199,7 +208,7 @@ class CompanyInvitationData(PersonalData):
         key="profiles.invitation.expired",
         purpose_ended="expires_at",
         action=Action.DELETE,
-        description="Deleted 12 months after the invitation expires.",
+        description=_("Deleted 12 months after the invitation expires."),
     )
 
     def subject_q(self, user) -> Q:
@@ -213,7 +222,7 @@ class CompanyInvitationData(PersonalData):
 
 @personal_data.register(CvDownload)
 class CvDownloadData(PersonalData):
-    description = (
+    description = _(
         "Recipients of your data: which companies downloaded your CV, and when."
     )
     subject = "profile__user"
@@ -222,7 +231,7 @@ class CvDownloadData(PersonalData):
         key="profiles.cvdownload.aged",
         purpose_ended="downloaded_at",
         action=Action.DELETE,
-        description="Deleted 12 months after the download.",
+        description=_("Deleted 12 months after the download."),
     )
 
 
@@ -231,7 +240,7 @@ personal_data.exempt(Skill, reason="Names of competences, shared by many profile
 
 @personal_data.register(ApiToken)
 class ApiTokenData(PersonalData):
-    description = (
+    description = _(
         "Your API tokens: that each exists and when it was created, last used and "
         "expires. Never the key: only a digest of it is stored, and that is not "
         "exported either."
@@ -248,8 +257,10 @@ class ApiTokenData(PersonalData):
         purpose_ended=account_purpose_ended("user__"),
         condition=account_retention_ready("user__"),
         action=Action.DELETE,
-        description="Deleted at once on erasure, and 12 months after the account "
-        "is closed or unused for 2 years.",
+        description=_(
+            "Deleted at once on erasure, and 12 months after the account is closed "
+            "or unused for 2 years."
+        ),
     )
 
 

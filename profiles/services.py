@@ -753,3 +753,16 @@ def api_token_touch(*, token: ApiToken, now=None) -> None:
     if last is None or (now - last).total_seconds() >= TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def user_language_set(*, user, language: str) -> bool:
+    """Remember the language a member reads the site in, for their e-mails.
+    Languages the site does not offer are ignored; returns whether it changed."""
+    language = (language or "").split("-")[0].lower()
+    if language not in dict(settings.LANGUAGES) or user.pk is None:
+        return False
+    if user.language == language:
+        return False
+    user._meta.model.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return True

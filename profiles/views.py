@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -507,3 +508,14 @@ def company_invitation(request, token: str):
         "profiles/company_invitation.html",
         {"invitation": invitation, "error": error},
     )
+
+
+def set_language(request):
+    """Django's language switcher; a logged-in member's choice is also kept
+    for the e-mails they receive."""
+    response = i18n_views.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        services.user_language_set(
+            user=request.user, language=request.POST.get("language", "")
+        )
+    return response

@@ -73,6 +73,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, so translated fields get its widgets (modeltranslation).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -210,6 +212,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Worksome] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Absolute links in e-mails sent outside a request (Celery tasks).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Variables production must set although development has a default for them:
+# with DEBUG off, ``check --deploy`` names each one that is missing
+# (privacy.checks.check_deploy_settings).
+DEPLOY_MISSING_ENV = [
+    name for name in ("SITE_URL", "EMAIL_URL") if not env.str(name, default="")
+]
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_CONFIG = env.email_url(
@@ -229,6 +237,11 @@ LANGUAGES = [("en", "English"), ("da", "Dansk")]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content held in the database (policy text, processors, processing activities)
+# has a field per language; an empty Danish field shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "da")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_TZ = True
 
 # --- Static and media files -------------------------------------------------
@@ -528,15 +541,30 @@ LOGGING = {
 }
 
 # --- Privacy policy ---------------------------------------------------------
-# The data controller named on the policy and in replies to requests.
+# The data controller named on the policy and in replies to requests. The
+# defaults are placeholders for development: with DEBUG off, ``check --deploy``
+# fails while any of them is still published (CONTROLLER_PLACEHOLDERS).
+CONTROLLER_PLACEHOLDERS = {
+    "CONTROLLER_ADDRESS": "Eksempelvej 1, 8000 Aarhus C, Denmark",
+    "CONTROLLER_CVR": "24256790",
+    "CONTROLLER_EMAIL": "privacy@worksome.example",
+    "CONTROLLER_PHONE": "+45 70 00 00 00",
+}
 PRIVACY_CONTROLLER = {
     "name": env.str("CONTROLLER_NAME", default="Worksome ApS"),
     "address": env.str(
-        "CONTROLLER_ADDRESS", default="Eksempelvej 1, 8000 Aarhus C, Denmark"
+        "CONTROLLER_ADDRESS", default=CONTROLLER_PLACEHOLDERS["CONTROLLER_ADDRESS"]
     ),
-    "cvr": env.str("CONTROLLER_CVR", default="24256790"),
-    "email": env.str("CONTROLLER_EMAIL", default="privacy@worksome.example"),
-    "phone": env.str("CONTROLLER_PHONE", default="+45 70 00 00 00"),
+    "cvr": env.str("CONTROLLER_CVR", default=CONTROLLER_PLACEHOLDERS["CONTROLLER_CVR"]),
+    "email": env.str(
+        "CONTROLLER_EMAIL", default=CONTROLLER_PLACEHOLDERS["CONTROLLER_EMAIL"]
+    ),
+    "phone": env.str(
+        "CONTROLLER_PHONE", default=CONTROLLER_PLACEHOLDERS["CONTROLLER_PHONE"]
+    ),
+    # Art. 37: whether a data protection officer is appointed. Empty: none is
+    # (the policy says why); otherwise the DPO's contact e-mail.
+    "dpo_email": env.str("CONTROLLER_DPO_EMAIL", default=""),
     "cookie_vendor": "Worksome (this website)",
 }
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     # set_language, for the footer's language switcher; URLs carry no language.
+    # A member's choice is also stored for their e-mails (profiles' wrapper).
+    path("i18n/setlang/", profiles_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # django-cookie-consent's URL names, served by consent's views.

@@ -1,0 +1,41 @@
+"""The diff of two policy versions reads on a 390 px phone without sideways
+scrolling (issue 16 item 11)."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from privacy.models import PolicyVersion, ProcessingActivity, Processor
+from privacy.policy import policy_version_publish
+from privacy.records import policy_records_apply, policy_records_read
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
+
+
+def test_the_word_diff_fits_a_390px_screen(live_server, page: Page, admin_user):
+    consent_seed.seed(apps)
+    policy_records_apply(
+        processor_model=Processor,
+        activity_model=ProcessingActivity,
+        version_model=PolicyVersion,
+        data=policy_records_read(),
+    )
+    for name, intro in (("2", "Short."), ("3", "A_very_long_unbroken_" * 12)):
+        draft = PolicyVersion.objects.create(
+            version=name, effective_date=timezone.localdate(), intro_en=intro
+        )
+        policy_version_publish(version=draft, actor=admin_user)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/privacy/versions/?from=2&to=3")
+    diff = page.locator(".policy-diff")
+    expect(diff).to_be_visible()
+    expect(diff.locator("ins").first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    box = diff.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
