@@ -146,7 +146,7 @@ def request_new(request):
                 return redirect(created)
         else:
             per_email, per_ip = _limits()
-            ip = request.META.get("REMOTE_ADDR", "") or "unknown"
+            ip = ratelimit.client_ip(request)
             wait = ratelimit.hit(per_ip, ip) or ratelimit.hit(per_email, data["email"])
             if wait:
                 return _too_many(request, wait)
