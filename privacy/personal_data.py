@@ -143,7 +143,10 @@ class DataSubjectRequestData(PersonalData):
 
 @personal_data.register(ExportArchive)
 class ExportArchiveData(PersonalData):
-    description = "The copy of your data we prepared for you to download (a ZIP file)."
+    description = (
+        "The copy of your data we prepared for you to download (a ZIP file); it "
+        "is stored encrypted and decrypted only while you download it."
+    )
     subject = "subject"
     fields = {
         "created_at": Anonymise.keep(),

@@ -20,6 +20,7 @@ from . import mail as privacy_mail
 from . import policy as privacy_policy
 from .forms import AnonymousRequestForm, EmailPreferencesForm, RequestForm
 from .models import ExportArchive
+from .storage import export_storage
 
 # Anonymous intake: (uses, seconds) per e-mail address and per IP address.
 DEFAULT_RATE_PER_EMAIL = (3, 60 * 60)
@@ -208,12 +209,14 @@ def request_verify(request, token: str):
 
 def _archive_response(archive: ExportArchive) -> FileResponse:
     response = FileResponse(
-        archive.file.open("rb"),
+        export_storage.open_plain(archive.file.name),
         as_attachment=True,
         filename=f"worksome-data-{archive.request_id}.zip",
         content_type="application/zip",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    if not response.has_header("Content-Length") and archive.size:
+        response["Content-Length"] = str(archive.size)
     return response
 
 
