@@ -14,7 +14,7 @@ from django.utils import timezone
 from privacy.models import AuditEvent, Breach, LegalHold, Processor, RetentionPolicy
 from privacy.retention import retention_policies_sync
 from profiles import services as profile_services
-from tests.factories import FreelancerProfileFactory
+from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,27 @@ def test_breach_recorded_and_changed_in_the_admin_is_audited(staff, admin_user):
     assert staff.post(url, data).status_code == 302
     [changed] = _events("breach.changed")
     assert changed.details["fields"] == ["measures_taken"]
+
+
+def test_membership_added_in_the_company_inline_is_audited(staff, admin_user):
+    company = CompanyFactory()
+    member = UserFactory()
+    url = f"/admin/profiles/company/{company.pk}/change/"
+    data = _form(staff, url, "company_form")
+    prefix = next(
+        name.removesuffix("-TOTAL_FORMS")
+        for name in data
+        if name.endswith("-TOTAL_FORMS")
+    )
+    total = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    data[f"{prefix}-TOTAL_FORMS"] = [str(total + 1)]
+    data[f"{prefix}-{total}-user"] = [str(member.pk)]
+    data[f"{prefix}-{total}-role"] = ["member"]
+    data[f"{prefix}-{total}-company"] = [str(company.pk)]
+    response = staff.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    membership = company.memberships.get(user=member)
+    [event] = _events("admin.profiles.companymembership.saved", subject=member)
+    assert event.actor == admin_user and event.target_id == str(membership.pk)
+    assert event.details["created"] is True
+    assert "user" in event.details["fields"]
