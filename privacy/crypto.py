@@ -8,6 +8,9 @@ Invariants:
 - Settings are read when first needed, never at import time; the cached
   MultiFernet is dropped whenever the setting changes (tests override it).
 - Nothing here logs or puts a plaintext or a token in an error message.
+- Export archives are files encrypted with the same ring (``EncryptingWriter``);
+  ``rotate_encryption_keys`` does not rewrite them, so keep an old key in the
+  list for at least 7 days (an archive's lifetime) after putting a new one first.
 - ``keyed_hash`` is keyed by ``settings.HASH_KEY`` (SECRET_KEY unless set on
   its own): changing it changes every hash, so stored hashes would have to be
   recomputed, and the suppression list cannot be. Set HASH_KEY explicitly to
