@@ -192,6 +192,7 @@ class DecryptingReader:
     def __init__(self, raw) -> None:
         self._raw = raw
         self._buffer = b""
+        self._pos = 0
         self._index = 0
         self._done = False
         if raw.read(len(FILE_MAGIC)) != FILE_MAGIC:
@@ -222,12 +223,13 @@ class DecryptingReader:
             raise FileDecryptError("data after the final frame")
 
     def read(self, size: int = -1) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
+        while not self._done and (size < 0 or len(self._buffer) - self._pos < size):
+            self._buffer = self._buffer[self._pos :]
+            self._pos = 0
             self._next_frame()
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        end = len(self._buffer) if size < 0 else self._pos + size
+        data = self._buffer[self._pos : end]
+        self._pos += len(data)
         return data
 
     def close(self) -> None:
