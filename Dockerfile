@@ -43,7 +43,7 @@ RUN groupadd --gid 10001 app \
 COPY --from=builder /opt/venv /opt/venv
 
 WORKDIR /app
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY worksome ./worksome
 COPY profiles ./profiles
 COPY consent ./consent
@@ -71,4 +71,6 @@ EXPOSE 8000
 # No HEALTHCHECK here: web, worker and beat share this image, so each service
 # gets its own healthcheck in docker-compose.yml (web uses python's urllib;
 # the slim image has no curl).
-CMD ["gunicorn", "worksome.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# gunicorn.conf.py binds 0.0.0.0:8000 with 2 workers and logs access through
+# worksome.logging.GunicornLogger, which masks tokens, e-mails and CPR numbers.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "worksome.wsgi:application"]

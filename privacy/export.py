@@ -7,7 +7,9 @@ What must never happen, and how it is prevented:
   and only the fields the declaration exports; files only from those rows'
   exported file fields.
 - An archive anyone but the subject can fetch: it is written to private
-  storage (no URL); the download views check the logged-in subject or a
+  storage (no URL), encrypted with the field-encryption key ring as it is
+  written (``ExportStorage.open_new``) and decrypted only while a download
+  streams it (``open_plain``); the download views check the logged-in subject or a
   random link token (only its hash is stored) and refuse after expiry; the
   retention purge deletes expired archives and their files.
 - Two workers building the same archive: the build claims the archive row
@@ -266,11 +268,13 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
         return None
     name = export_upload_to(archive, "")
     try:
+        # The ZIP goes through the encrypting writer: no plaintext on disk.
         with (
             export_storage.open_new(name) as handle,
             zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as zf,
         ):
             _write_archive(zf, archive, archive.subject)
+        plain_size = handle.size
     except Exception as exc:
         export_storage.delete(name)
         ExportArchive.objects.filter(pk=archive.pk).update(
@@ -286,7 +290,7 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
             request = _locked(DataSubjectRequest(pk=request_id))
             now = timezone.now()
             archive.file.name = name
-            archive.size = export_storage.size(name)
+            archive.size = plain_size
             archive.status = ExportArchive.Status.READY
             archive.progress = 100
             archive.finished_at = now

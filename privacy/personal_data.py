@@ -182,7 +182,8 @@ class DataSubjectRequestData(PersonalData):
 @personal_data.register(ExportArchive)
 class ExportArchiveData(PersonalData):
     description = _(
-        "The copy of your data we prepared for you to download (a ZIP file)."
+        "The copy of your data we prepared for you to download (a ZIP file); it "
+        "is stored encrypted and decrypted only while you download it."
     )
     subject = "subject"
     fields = {

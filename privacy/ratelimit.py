@@ -2,13 +2,21 @@
 
 Keys hold a keyed hash of what is counted (an e-mail address, an IP), never
 the value itself.
+
+``client_ip`` is the one answer to "which client sent this request" for every
+limit and lockout (this module, worksome.ratelimit, django-axes, allauth).
+X-Forwarded-For is written by the client as much as by proxies: only the hops
+appended by proxies the settings trust are believed, so a client cannot pick
+the address it is counted under. Without a trusted proxy the header is ignored.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 
 from .crypto import keyed_hash
@@ -40,3 +48,49 @@ def hit(limit: Limit, value: str, *, now: float | None = None) -> int | None:
         except ValueError:  # expired between add() and incr()
             cache.add(key, 1, timeout=limit.window + 1)
     return None
+
+
+def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [v6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":", 1)[0]
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str:
+    """The client's address, believing X-Forwarded-For only as far as settings say.
+
+    The chain is the X-Forwarded-For hops followed by REMOTE_ADDR (the peer).
+    With ``TRUSTED_PROXY_CIDRS`` the walk goes from the peer leftwards past every
+    address inside those networks; the first one outside is the client. With
+    ``TRUSTED_PROXY_COUNT = n`` the peer and the last n-1 X-Forwarded-For hops
+    are the proxies and the hop before them is the client. A chain shorter than
+    the proxies it must have passed is not believed: the peer's address is used.
+    """
+    peer = _ip(request.META.get("REMOTE_ADDR", "") or "")
+    if peer is None:
+        return "unknown"
+    networks = getattr(settings, "TRUSTED_PROXY_CIDRS", ())
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if not networks and not count:
+        return str(peer)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    chain = [hop for hop in (h.strip() for h in forwarded.split(",")) if hop]
+    if networks:
+        client = peer
+        for hop in reversed(chain):
+            if not any(client in network for network in networks):
+                break
+            ip = _ip(hop)
+            if ip is None:  # not written by a trusted proxy: stop at its reader
+                break
+            client = ip
+        return str(client)
+    if len(chain) < count:
+        return str(peer)
+    return str(_ip(chain[-count]) or peer)

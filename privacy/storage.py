@@ -3,7 +3,10 @@
 Archives hold everything about one person, so they go under
 ``settings.PRIVATE_MEDIA_ROOT / "exports"`` (outside MEDIA_ROOT), readable by
 the app's own user only, and are served only by a view that checks who asks.
-Names are random, so no name carries personal data.
+Names are random, so no name carries personal data. Archives are encrypted at
+rest with the field-encryption key ring (``privacy.crypto``): written through
+``open_new``, read back through ``open_plain``; the file on disk never holds a
+readable byte of the archive.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+
+from .crypto import FILE_MAGIC, DecryptingReader, EncryptingWriter
 
 
 def _private_root() -> Path:
@@ -87,16 +92,31 @@ class ExportStorage(PrivateFileStorage):
 
     subfolder = "exports"
 
-    def open_new(self, name: str):
-        """Create ``name`` for writing (never overwriting); returns a binary file.
+    def open_new(self, name: str) -> EncryptingWriter:
+        """Create ``name`` for writing (never overwriting); returns a binary file
+        that encrypts what is written.
 
         Lets the archive be written straight into storage, chunk by chunk,
-        instead of being built in memory and handed to ``save()``.
+        instead of being built in memory and handed to ``save()``. Its ``size``
+        is the plaintext size once closed.
         """
         path = Path(self.path(name))
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        return os.fdopen(fd, "wb")
+        return EncryptingWriter(os.fdopen(fd, "wb"))
+
+    def open_plain(self, name: str):
+        """The archive ``name``, decrypted while it is read.
+
+        An archive written before encryption (no header) is read as it is; such
+        archives expire within 7 days of the upgrade.
+        """
+        raw = self.open(name, "rb")
+        if raw.read(len(FILE_MAGIC)) != FILE_MAGIC:
+            raw.seek(0)
+            return raw
+        raw.seek(0)
+        return DecryptingReader(raw)
 
 
 export_storage = ExportStorage()

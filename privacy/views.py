@@ -21,6 +21,7 @@ from . import mail as privacy_mail
 from . import policy as privacy_policy
 from .forms import AnonymousRequestForm, EmailPreferencesForm, RequestForm
 from .models import ExportArchive
+from .storage import export_storage
 
 # Anonymous intake: (uses, seconds) per e-mail address and per IP address.
 DEFAULT_RATE_PER_EMAIL = (3, 60 * 60)
@@ -161,7 +162,7 @@ def request_new(request):
                 return redirect(created)
         else:
             per_email, per_ip = _limits()
-            ip = request.META.get("REMOTE_ADDR", "") or "unknown"
+            ip = ratelimit.client_ip(request)
             wait = ratelimit.hit(per_ip, ip) or ratelimit.hit(per_email, data["email"])
             if wait:
                 return _too_many(request, wait)
@@ -223,12 +224,14 @@ def request_verify(request, token: str):
 
 def _archive_response(archive: ExportArchive) -> FileResponse:
     response = FileResponse(
-        archive.file.open("rb"),
+        export_storage.open_plain(archive.file.name),
         as_attachment=True,
         filename=f"worksome-data-{archive.request_id}.zip",
         content_type="application/zip",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    if not response.has_header("Content-Length") and archive.size:
+        response["Content-Length"] = str(archive.size)
     return response
 
 

@@ -4,14 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from privacy.admin_mixins import (
+    AuditedAdminMixin,
     PrivateFileAdminMixin,
     ProtectedLookupsMixin,
     ViewOnlyAdmin,
 )
+from privacy.models import AuditEvent
 
 from . import services
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -25,16 +28,19 @@ from .models import (
     User,
 )
 
+#: newest audit events shown on a member's page.
+AUDIT_TRAIL_ROWS = 200
+
 
 @admin.register(User)
-class UserAdmin(ProtectedLookupsMixin, DjangoUserAdmin):
+class UserAdmin(AuditedAdminMixin, ProtectedLookupsMixin, DjangoUserAdmin):
     form = AdminUserChangeForm
     add_form = AdminUserCreationForm
     ordering = ("email",)
     list_display = ("email", "is_active", "is_staff", "date_joined", "closed_at")
     list_filter = ("is_active", "is_staff", "is_superuser")
     search_fields = ("email",)
-    readonly_fields = ("date_joined", "last_login", "closed_at")
+    readonly_fields = ("date_joined", "last_login", "closed_at", "audit_trail")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -50,7 +56,42 @@ class UserAdmin(ProtectedLookupsMixin, DjangoUserAdmin):
             },
         ),
         (_("Dates"), {"fields": ("last_login", "date_joined", "closed_at")}),
+        (_("Audit trail"), {"fields": ("audit_trail",)}),
     )
+
+    @admin.display(description=_("audit trail"))
+    def audit_trail(self, obj):
+        """What was done to or seen of this member's data, newest first."""
+        if obj is None or obj.pk is None:
+            return "-"
+        events = (
+            AuditEvent.objects.filter(subject=obj)
+            .select_related("actor")
+            .order_by("-at", "-pk")[:AUDIT_TRAIL_ROWS]
+        )
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
+                    e.action,
+                    f"{e.target_type} {e.target_id}".strip() or "-",
+                    e.actor or "-",
+                )
+                for e in events
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            _("when"),
+            _("what"),
+            _("record"),
+            _("who"),
+            rows,
+        )
+
     add_fieldsets = (
         (
             None,
@@ -75,13 +116,21 @@ class CvDownloadInline(admin.TabularInline):
 
 @admin.register(FreelancerProfile)
 class FreelancerProfileAdmin(
-    PrivateFileAdminMixin, ProtectedLookupsMixin, admin.ModelAdmin
+    AuditedAdminMixin, PrivateFileAdminMixin, ProtectedLookupsMixin, admin.ModelAdmin
 ):
     """The CPR number is masked here; revealing it needs a permission and is audited.
 
     The CV links to the site's download view, which checks the permission and
-    records the download.
+    records the download. Edits go through ``freelancer_admin_update``
+    (audited). ``restricted_at`` is read-only: an Art. 18 restriction is applied
+    and lifted only by the restriction actions on the data-subject request,
+    which tell the member.
     """
+
+    def admin_save(self, request, obj, *, fields, created):
+        return services.freelancer_admin_update(
+            profile=obj, actor=request.user, fields=fields, created=created
+        )
 
     list_display = ("full_name", "user", "city", "published_at", "restricted_at")
     # cpr_review_at: the same CPR number on two profiles (never said to members).
@@ -98,6 +147,7 @@ class FreelancerProfileAdmin(
         "photo_thumbnail",
         "cv",
         "slug",
+        "restricted_at",
     )
     inlines = [CvDownloadInline]
 
@@ -151,7 +201,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ("name", "cvr", "city", "verified_at", "closed_at")
     list_filter = ("verified_at", "closed_at")
     search_fields = ("name", "cvr", "contact_email")
@@ -167,7 +217,9 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyInvitation)
-class CompanyInvitationAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
+class CompanyInvitationAdmin(
+    AuditedAdminMixin, ProtectedLookupsMixin, admin.ModelAdmin
+):
     list_display = ("company", "email", "role", "created_at", "accepted_at")
     readonly_fields = ("token_hash",)
     search_fields = ("email", "company__name")

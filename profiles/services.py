@@ -34,7 +34,7 @@ from consent.services import consent_record
 from privacy.crypto import keyed_hash
 from privacy.files import file_deletions_schedule
 from privacy.ratelimit import Limit, hit
-from privacy.services import audit_record
+from privacy.services import audit_record, audited_save
 
 from .identifiers import normalise_cpr
 from .models import (
@@ -325,6 +325,24 @@ def _cpr_store(
 
 
 @transaction.atomic
+def freelancer_admin_update(
+    *, profile: FreelancerProfile, actor: User, fields, created: bool = False
+) -> FreelancerProfile:
+    """A staff edit of a profile in the admin: saved and audited together.
+
+    The admin form has no CPR, files or restriction fields; those change only
+    through their own services.
+    """
+    return audited_save(
+        obj=profile,
+        actor=actor,
+        action="profile.changed_by_staff",
+        fields=fields,
+        created=created,
+        subject=profile.user,
+    )
+
+
 def freelancer_cpr_reveal(*, profile: FreelancerProfile, actor: User) -> str:
     """Return the plaintext CPR and record who saw whose, and when."""
     audit_record(actor=actor, subject=profile.user, action="profile.cpr_revealed")

@@ -13,8 +13,12 @@ Invariants:
   by its ZIP central directory alone (entry count, declared sizes, compression
   ratios, paths). This module never decompresses an entry; code that later
   does must still bound what it reads, since declared sizes can lie.
-- A CV's type comes from its magic bytes; its name and content type, both
-  chosen by the client, are ignored.
+- A CV's type comes from its content; its name and content type, both
+  chosen by the client, are ignored. A PDF must parse as one (pypdf: header,
+  cross-reference table, catalogue, at least one page), and no object in it,
+  compressed object streams included, may carry active content: scripts,
+  automatic or launch actions, embedded files, rich media or XFA forms. HTML
+  near the start of the file (what a browser sniffs) is refused too.
 
 Every rejection is a ``ValidationError`` with a stable ``code``; no Pillow or
 zipfile exception escapes.
@@ -36,6 +40,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,50 @@ _ZIP_ERRORS = (
     NotImplementedError,
 )
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+
+# PDF names that start or carry content a reader may run or open: scripts,
+# actions run on open or on events, launching programs, attached files, Flash
+# and other rich media, XFA forms (scriptable), form submission and import.
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/OpenAction",
+        "/AA",
+        "/JavaScript",
+        "/JS",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToE",
+    }
+)
+# The same names as raw bytes, for objects no cross-reference table points at
+# (a lenient reader may still find them). "#xx" escapes are decoded by the
+# parser, not here, so this is a second net, not the first.
+_PDF_ACTIVE_RAW = re.compile(
+    rb"/(?:OpenAction|AA|JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|"
+    rb"SubmitForm|ImportData|GoToE)(?![A-Za-z0-9#+_.\-])"
+)
+_HTML_MARKERS = re.compile(rb"(?i)<(?:!doctype|html|head|body|script|iframe|svg)\b")
+# Browsers sniff the first 512 bytes; twice that for margin.
+_SNIFF_BYTES = 1024
+_PDF_MAX_OBJECTS = 500_000
+_PDF_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject, NameObject)
+_PDF_ERRORS = (
+    PyPdfError,
+    OSError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    struct.error,
+    zipfile.BadZipFile,
+)
 
 
 @dataclass(frozen=True)
@@ -233,6 +284,90 @@ def _unsafe_docx() -> ValidationError:
     )
 
 
+def _unreadable_pdf() -> ValidationError:
+    return ValidationError(
+        _("This PDF could not be read; save it again as a PDF and upload that."),
+        code="invalid_pdf",
+    )
+
+
+def _unsafe_pdf() -> ValidationError:
+    return ValidationError(
+        _(
+            "This PDF contains scripts, automatic actions or attached files and "
+            "cannot be accepted; print it to a new PDF and upload that."
+        ),
+        code="unsafe_pdf",
+    )
+
+
+def _encrypted_pdf() -> ValidationError:
+    return ValidationError(
+        _("Password-protected PDFs cannot be accepted; remove the password first."),
+        code="encrypted_pdf",
+    )
+
+
+def _pdf_active_names(reader: PdfReader) -> set[str]:
+    """Every active-content name in any object reachable or listed in the xref."""
+    found: set[str] = set()
+    seen: set[tuple[int, int]] = set()
+    pending: list = [reader.trailer]
+    for generation, objects in reader.xref.items():
+        pending.extend(IndirectObject(num, generation, reader) for num in objects)
+    pending.extend(IndirectObject(num, 0, reader) for num in reader.xref_objStm)
+    visited = 0
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        visited += 1
+        if visited > _PDF_MAX_OBJECTS:
+            raise _unreadable_pdf()
+        if isinstance(item, NameObject):
+            if item in PDF_ACTIVE_NAMES:
+                found.add(str(item))
+        elif isinstance(item, DictionaryObject):  # streams are dictionaries too
+            for name, value in item.items():
+                if name in PDF_ACTIVE_NAMES:
+                    found.add(str(name))
+                if isinstance(value, _PDF_CONTAINERS):
+                    pending.append(value)
+        elif isinstance(item, ArrayObject):
+            pending.extend(
+                value for value in item if isinstance(value, _PDF_CONTAINERS)
+            )
+    return found
+
+
+def _check_pdf(uploaded: IO[bytes]) -> None:
+    """Parse the PDF and refuse active content; nothing here runs or renders it."""
+    data = uploaded.read()
+    if _HTML_MARKERS.search(data[:_SNIFF_BYTES]):
+        raise _unreadable_pdf()
+    if _PDF_ACTIVE_RAW.search(data):
+        raise _unsafe_pdf()
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise _encrypted_pdf()
+        if len(reader.pages) < 1:
+            raise _unreadable_pdf()
+        active = _pdf_active_names(reader)
+    except ValidationError:
+        raise
+    except _PDF_ERRORS as exc:
+        logger.info("CV upload rejected: %s", type(exc).__name__)
+        raise _unreadable_pdf() from None
+    if active:
+        logger.info("CV upload rejected: active PDF content %s", sorted(active))
+        raise _unsafe_pdf()
+
+
 def _is_unsafe_path(name: str) -> bool:
     path = name.replace("\\", "/")
     if path.startswith("/") or _WINDOWS_DRIVE.match(path):
@@ -280,8 +415,9 @@ def _check_docx(uploaded: IO[bytes]) -> None:
 def validate_cv(uploaded: IO[bytes]) -> CheckedCv:
     """Check an uploaded CV: a PDF or a Word .docx, decided by its content.
 
-    Raises ``ValidationError`` with code ``too_large``, ``invalid_cv`` or
-    ``unsafe_docx``. The file is rewound before returning.
+    Raises ``ValidationError`` with code ``too_large``, ``invalid_cv``,
+    ``invalid_pdf``, ``unsafe_pdf``, ``encrypted_pdf`` or ``unsafe_docx``. The
+    file is rewound before returning.
     """
     max_bytes = getattr(settings, "CV_UPLOAD_MAX_BYTES", 10 * MB)
     size = _size_of(uploaded)
@@ -295,6 +431,8 @@ def validate_cv(uploaded: IO[bytes]) -> CheckedCv:
     try:
         head = uploaded.read(len(PDF_MAGIC))
         if head.startswith(PDF_MAGIC):
+            uploaded.seek(0)
+            _check_pdf(uploaded)
             return CheckedCv(extension="pdf", content_type=PDF_CONTENT_TYPE, size=size)
         if head.startswith(ZIP_MAGIC):
             uploaded.seek(0)

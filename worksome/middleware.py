@@ -25,12 +25,17 @@ import time
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from privacy import services as privacy_services
 
 from . import ratelimit, security
 
@@ -244,6 +249,19 @@ class SecurityLogMiddleware:
             object_id=match["pk"],
             status=status,
         )
+        # The database keeps the view too, on the subject's audit trail: a log
+        # line alone is lost with the logs.
+        if match["pk"] is None or not request.user.is_authenticated:
+            return
+        try:
+            obj = model._default_manager.filter(pk=unquote(match["pk"])).first()
+        except (ValueError, ValidationError, DataError):
+            return
+        if obj is not None:
+            view = request.path_info[len(admin) + match.end() :].strip("/") or "change"
+            privacy_services.personal_data_viewed(
+                actor=request.user, obj=obj, view=view[:40]
+            )
 
 
 class RequestSizeLimitMiddleware:

@@ -9,9 +9,12 @@ from __future__ import annotations
 import logging
 import time
 
+from allauth.account.adapter import DefaultAccountAdapter
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.shortcuts import render
+
+from privacy.ratelimit import client_ip
 
 log = logging.getLogger("worksome.security")
 
@@ -107,3 +110,13 @@ def on_user_login_failed(sender, credentials, request=None, **kwargs):
     security_event(
         "login.failed", level=logging.WARNING, path=getattr(request, "path", "")
     )
+
+
+# --- allauth -------------------------------------------------------------------
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth's rate limits key on the same client address as every other limit."""
+
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)

@@ -6,6 +6,7 @@ the variable to set.
 """
 
 import datetime as dt
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -381,6 +382,25 @@ RATE_LIMITS = {
 # Setting a CPR number: uses per member and window (seconds). Each refusal is
 # an audit event (profiles.services.freelancer_cpr_set).
 CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 24)
+
+# Behind a reverse proxy every request comes from the proxy's address. The
+# client's address is then read from X-Forwarded-For, trusting only the hops the
+# proxies appended: TRUSTED_PROXY_COUNT proxies in front of the app, or proxies
+# inside TRUSTED_PROXY_CIDRS. Neither set (the default): X-Forwarded-For is
+# ignored. One function (privacy.ratelimit.client_ip) serves every limit:
+# RATE_LIMITS, request intake, django-axes and allauth (worksome.security).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+try:
+    TRUSTED_PROXY_CIDRS = tuple(
+        ipaddress.ip_network(cidr, strict=False)
+        for cidr in env.list("TRUSTED_PROXY_CIDRS", default=[])
+    )
+except ValueError as exc:
+    sys.exit(f"TRUSTED_PROXY_CIDRS is not a list of networks: {exc}")
+if TRUSTED_PROXY_COUNT < 0 or (TRUSTED_PROXY_COUNT and TRUSTED_PROXY_CIDRS):
+    sys.exit("Set TRUSTED_PROXY_COUNT (>= 0) or TRUSTED_PROXY_CIDRS, not both.")
+AXES_CLIENT_IP_CALLABLE = "privacy.ratelimit.client_ip"
+ACCOUNT_ADAPTER = "worksome.security.AccountAdapter"
 
 # Brute force on login (django-axes): 5 failures of one address from one IP
 # lock that pair out for 15 minutes. Counts live in the cache and expire with

@@ -38,7 +38,7 @@ def test_a_real_worker_builds_the_export(start_workers, settings, monkeypatch):
         lambda: DataSubjectRequest.objects.get(pk=request.pk).status == "completed"
     )
     archive = ExportArchive.objects.get(request=request)
-    with export_storage.open(archive.file.name, "rb") as handle:
+    with export_storage.open_plain(archive.file.name) as handle:
         data = json.loads(zipfile.ZipFile(io.BytesIO(handle.read())).read("data.json"))
     assert data["data"]["profiles.User"][0]["email"] == zelda.strings["email"]
     assert len(data["files"]) == 2  # the worker read the photo and the CV

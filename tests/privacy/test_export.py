@@ -51,7 +51,7 @@ def _built(member, django_capture_on_commit_callbacks, kind="access"):
 
 
 def _zip(archive) -> zipfile.ZipFile:
-    with export_storage.open(archive.file.name, "rb") as handle:
+    with export_storage.open_plain(archive.file.name) as handle:
         return zipfile.ZipFile(io.BytesIO(handle.read()))
 
 

@@ -60,7 +60,7 @@ def _build(user) -> tuple[ExportArchive, int]:
 
 
 def _data_json(archive) -> str:
-    with export_storage.open(archive.file.name, "rb") as handle:
+    with export_storage.open_plain(archive.file.name) as handle:
         return zipfile.ZipFile(io.BytesIO(handle.read())).read("data.json").decode()
 
 

@@ -449,7 +449,12 @@ def test_random_bytes_raise_only_validation_errors():
             try:
                 check(uploaded)
             except ValidationError as error:
-                assert error.code in {"invalid_image", "invalid_cv", "too_many_pixels"}
+                assert error.code in {
+                    "invalid_image",
+                    "invalid_cv",
+                    "invalid_pdf",
+                    "too_many_pixels",
+                }
 
 
 def test_damaged_images_raise_only_validation_errors():

@@ -13,6 +13,8 @@ from functools import cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image, ImageCms
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 
 MB = 1024 * 1024
 RED = (255, 0, 0)
@@ -26,13 +28,39 @@ XMP_PACKET = (
     b"<rdf:Description>Jane Doe</rdf:Description></rdf:RDF></x:xmpmeta>"
 )
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def build_pdf(
+    catalog: bytes = b"",
+    page: bytes = b"",
+    objects: tuple[bytes, ...] = (),
+    header: bytes = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n",
+) -> bytes:
+    """A well-formed one-page PDF with a correct cross-reference table.
+
+    ``catalog`` and ``page`` are extra dictionary entries; ``objects`` become
+    objects 4, 5, ... so the extras can refer to them (``4 0 R``).
+    """
+    bodies = [
+        b"<</Type/Catalog/Pages 2 0 R" + catalog + b">>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]" + page + b">>",
+        *objects,
+    ]
+    out = bytearray(header)
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\n" % (len(bodies) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+MINIMAL_PDF = build_pdf()
 
 CONTENT_TYPES_XML = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -190,6 +218,110 @@ def html_named_png() -> SimpleUploadedFile:
 
 def pdf_cv(name="cv.pdf") -> SimpleUploadedFile:
     return _upload(name, MINIMAL_PDF, "application/pdf")
+
+
+def pdf_with_link(name="cv.pdf") -> SimpleUploadedFile:
+    """An ordinary CV feature: a clickable web link (a /URI action)."""
+    content = build_pdf(
+        page=b"/Annots[4 0 R]",
+        objects=(
+            b"<</Type/Annot/Subtype/Link/Rect[0 0 100 20]"
+            b"/A<</S/URI/URI(https://example.com/jane)>>>>",
+        ),
+    )
+    return _upload(name, content, "application/pdf")
+
+
+def pdf_written_by_pypdf() -> SimpleUploadedFile:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return _upload("cv.pdf", buffer.getvalue(), "application/pdf")
+
+
+def hostile_pdfs() -> dict[str, SimpleUploadedFile]:
+    """PDFs with active content, each hiding it a different way: refuse all."""
+    js = b"<</S/JavaScript/JS(app.alert(1))>>"
+    samples = {
+        "open_action_javascript": build_pdf(
+            catalog=b"/OpenAction 4 0 R", objects=(js,)
+        ),
+        "names_javascript": build_pdf(
+            catalog=b"/Names<</JavaScript<</Names[(a) 4 0 R]>>>>", objects=(js,)
+        ),
+        "page_additional_actions": build_pdf(page=b"/AA<</O 4 0 R>>", objects=(js,)),
+        "launch": build_pdf(
+            catalog=b"/OpenAction<</S/Launch/F(cmd.exe)>>",
+        ),
+        "embedded_file": build_pdf(
+            catalog=b"/Names<</EmbeddedFiles<</Names[(x.exe) 4 0 R]>>>>",
+            objects=(
+                b"<</Type/Filespec/F(x.exe)/EF<</F 5 0 R>>>>",
+                b"<</Type/EmbeddedFile/Length 2>>stream\nMZ\nendstream",
+            ),
+        ),
+        "rich_media": build_pdf(
+            page=b"/Annots[4 0 R]",
+            objects=(b"<</Type/Annot/Subtype/RichMedia/Rect[0 0 10 10]>>",),
+        ),
+        "xfa_form": build_pdf(
+            catalog=b"/AcroForm<</Fields[]/XFA 4 0 R>>",
+            objects=(b"<</Length 7>>stream\n<xdp/>\nendstream",),
+        ),
+        # Names written with #xx escapes: /J#61vaScript is /JavaScript, and
+        # /Open#41ction is /OpenAction, to a parser though not to a byte search.
+        "hex_escaped_names": build_pdf(
+            catalog=b"/Open#41ction 4 0 R",
+            objects=(b"<</S/J#61vaScript/#4aS(app.alert(1))>>",),
+        ),
+    }
+    # JavaScript added by a PDF library, inside its own name tree.
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_open_action(JavaScript("app.alert('hi');"))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    samples["pypdf_add_js"] = buffer.getvalue()
+    # An attachment added by a PDF library.
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment("payload.exe", b"MZ" + bytes(64))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    samples["pypdf_attachment"] = buffer.getvalue()
+    return {
+        name: _upload("cv.pdf", content, "application/pdf")
+        for name, content in samples.items()
+    }
+
+
+def not_really_pdfs() -> dict[str, SimpleUploadedFile]:
+    """Files with the PDF magic bytes that are not PDFs, or not only PDFs."""
+    html = b"<!DOCTYPE html><html><script>alert(document.cookie)</script></html>\n"
+    samples = {
+        "html_prefixed": b"%PDF-1.4\n" + html,
+        "html_prefixed_with_eof": b"%PDF-1.4\n" + html + b"%%EOF\n",
+        # Past the bytes a browser sniffs: refused by structure alone.
+        "html_after_padding": b"%PDF-1.4\n" + b" " * 2048 + html + b"%%EOF\n",
+        # A real PDF whose opening comment is an HTML page a browser would sniff.
+        "pdf_html_polyglot": build_pdf(header=b"%PDF-1.4\n%" + html),
+        "no_xref_no_pages": b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n",
+        "truncated": MINIMAL_PDF[: len(MINIMAL_PDF) // 2],
+    }
+    return {
+        name: _upload("cv.pdf", content, "application/pdf")
+        for name, content in samples.items()
+    }
+
+
+def encrypted_pdf() -> SimpleUploadedFile:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="open-sesame-1", algorithm="AES-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return _upload("cv.pdf", buffer.getvalue(), "application/pdf")
 
 
 def oversized_pdf_cv(size=11 * MB) -> SimpleUploadedFile:
