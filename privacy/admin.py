@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import dsr
 from . import policy as privacy_policy
@@ -428,7 +429,7 @@ class ExportArchiveAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Processor)
-class ProcessorAdmin(admin.ModelAdmin):
+class ProcessorAdmin(TranslationAdmin):
     """The processor register (Art. 28); the policy's sharing section reads it."""
 
     list_display = (
@@ -461,9 +462,14 @@ class ProcessingActivityForm(forms.ModelForm):
             "purpose",
             "description",
             "legal_basis",
+            "special_basis",
             "legal_basis_note",
             "data_subjects",
             "data_categories",
+            "requirement",
+            "requirement_consequence",
+            "source",
+            "profiling",
             "recipients",
             "retention_key",
             "ordering",
@@ -471,7 +477,7 @@ class ProcessingActivityForm(forms.ModelForm):
 
 
 @admin.register(ProcessingActivity)
-class ProcessingActivityAdmin(admin.ModelAdmin):
+class ProcessingActivityAdmin(TranslationAdmin):
     """The record of processing activities (Art. 30), exportable for the
     supervisory authority as CSV or JSON."""
 
@@ -495,7 +501,7 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
     @admin.display(description=_("period the purge applies"))
     def retention_period(self, obj):
         period = privacy_policy.retention_periods().get(obj.retention_key)
-        return f"{period.days} days, then {period.action}" if period else "-"
+        return period.text if period else "-"
 
     @admin.display(description=_("transfers outside the EU/EEA"))
     def transfers(self, obj):
@@ -535,7 +541,7 @@ class ProcessingActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(TranslationAdmin):
     """Draft, then publish. A published version is history and is not edited."""
 
     list_display = ("version", "effective_date", "significant", "published_at")
