@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from . import dsr, services
 from . import policy as privacy_policy
@@ -441,7 +442,7 @@ class ExportArchiveAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Processor)
-class ProcessorAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProcessorAdmin(AuditedAdminMixin, TranslationAdmin):
     """The processor register (Art. 28); the policy's sharing section reads it."""
 
     # Without it Django 5.2 warns (an error under the test settings) on the form.
@@ -485,9 +486,14 @@ class ProcessingActivityForm(forms.ModelForm):
             "purpose",
             "description",
             "legal_basis",
+            "special_basis",
             "legal_basis_note",
             "data_subjects",
             "data_categories",
+            "requirement",
+            "requirement_consequence",
+            "source",
+            "profiling",
             "recipients",
             "retention_key",
             "ordering",
@@ -495,7 +501,7 @@ class ProcessingActivityForm(forms.ModelForm):
 
 
 @admin.register(ProcessingActivity)
-class ProcessingActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class ProcessingActivityAdmin(AuditedAdminMixin, TranslationAdmin):
     """The record of processing activities (Art. 30), exportable for the
     supervisory authority as CSV or JSON."""
 
@@ -519,7 +525,7 @@ class ProcessingActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("period the purge applies"))
     def retention_period(self, obj):
         period = privacy_policy.retention_periods().get(obj.retention_key)
-        return f"{period.days} days, then {period.action}" if period else "-"
+        return period.text if period else "-"
 
     @admin.display(description=_("transfers outside the EU/EEA"))
     def transfers(self, obj):
@@ -559,7 +565,7 @@ class ProcessingActivityAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class PolicyVersionAdmin(AuditedAdminMixin, TranslationAdmin):
     """Draft, then publish. A published version is history and is not edited."""
 
     list_display = ("version", "effective_date", "significant", "published_at")

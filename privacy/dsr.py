@@ -589,7 +589,7 @@ def _recipients_notify(
                 )
                 % {
                     "who": recipient.reference or _("A person"),
-                    "since": f"{timezone.localtime(recipient.since):%Y-%m-%d}"
+                    "since": formats.date_format(timezone.localtime(recipient.since))
                     if recipient.since
                     else "-",
                     "what": _RECIPIENT_NOTICE[request.kind],

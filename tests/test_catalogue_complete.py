@@ -63,7 +63,8 @@ def _template_strings(path: Path) -> list[str]:
     for options, body in BLOCK_TAG.findall(text):
         if "context" in options:
             continue
-        body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body)
+        # As makemessages does: a literal % doubles, a variable is %(name)s.
+        body = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body.replace("%", "%%"))
         found.append(body)
     return found
 

@@ -160,11 +160,15 @@ def test_public_and_member_pages_have_no_english_sentence_of_ours(client, seeded
         found = _english_in(_text(response.content.decode()), sentences)
         if found:
             english[url] = found
-    member = UserFactory(language="da")
+    # A member from before version 2: every page carries its change notice.
+    member = UserFactory(
+        language="da", date_joined=timezone.now() - dt.timedelta(days=30)
+    )
     client.force_login(member)
     for url in MEMBER_PAGES:
         response = client.get(url)
         assert response.status_code == 200, url
+        assert "data-policy-notice=" in response.content.decode(), url
         found = _english_in(_text(response.content.decode()), sentences)
         if found:
             english[url] = found

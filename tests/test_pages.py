@@ -37,7 +37,7 @@ def test_privacy_policy_lists_registered_data_with_retention(client):
     response = client.get("/privacy/")
     html = response.content.decode()
     assert "User" in html
-    assert "365 days after the purpose ends" in html
+    assert "1 year after the purpose ends" in html
 
 
 @pytest.mark.django_db

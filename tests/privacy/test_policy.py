@@ -284,7 +284,8 @@ def test_the_diff_shows_what_changed_between_two_versions(client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<ins>We now also process phone numbers.</ins>" in html
-    assert "<del>This policy explains which personal data" in html
+    removed = " ".join(re.findall(r"<del>(.*?)</del>", html, flags=re.S))
+    assert "This policy explains which personal data" in removed
 
 
 def test_a_diff_of_the_same_version_says_nothing_changed(client):
@@ -332,10 +333,11 @@ def test_a_published_version_is_read_only_in_the_admin(admin_client):
     data = {
         "version": "1",
         "effective_date": "2026-01-01",
-        "summary": "",
-        "intro": "Rewritten",
-        "security": "",
-        "contact": "",
+        "summary_en": "",
+        "intro_en": "Rewritten",
+        "intro_da": "Omskrevet",
+        "security_en": "",
+        "contact_en": "",
         "created_at_0": "2026-01-01",
         "created_at_1": "00:00:00",
     }
@@ -348,7 +350,7 @@ def test_a_published_version_is_read_only_in_the_admin(admin_client):
         {**data, "version": "draft"},
     )
     draft.refresh_from_db()
-    assert draft.intro == "Rewritten"
+    assert draft.intro_en == "Rewritten" and draft.intro_da == "Omskrevet"
     admin_client.post(url, data)
     version.refresh_from_db()
     assert "Rewritten" not in version.intro
@@ -463,10 +465,12 @@ def test_an_activity_needs_an_existing_retention_rule(admin_client):
     response = admin_client.post(
         "/admin/privacy/processingactivity/add/",
         {
-            "purpose": "Something new",
+            "purpose_en": "Something new",
+            "purpose_da": "Noget nyt",
             "legal_basis": "f",
-            "data_subjects": "Members",
-            "data_categories": "E-mail",
+            "data_subjects_en": "Members",
+            "data_categories_en": "E-mail",
+            "requirement": "voluntary",
             "retention_key": "no.such.rule",
             "ordering": 0,
         },

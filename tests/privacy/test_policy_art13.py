@@ -290,3 +290,35 @@ def test_manage_py_check_deploy_names_each_placeholder_variable():
         assert len(lines) == 1, (name, failed.stderr)
     passed = _check_deploy(REAL)
     assert passed.returncode == 0, passed.stderr
+
+
+# --- Item 12: content held in the database has a Danish and an English form --------
+
+
+def test_staff_enter_an_activity_in_both_languages_and_each_reader_gets_theirs(
+    admin_client, client
+):
+    response = admin_client.post(
+        "/admin/privacy/processingactivity/add/",
+        {
+            "purpose_en": "Fraud prevention",
+            "purpose_da": "Forebyggelse af svindel",
+            "description_en": "Spotting fake company profiles.",
+            "description_da": "Opdagelse af falske virksomhedsprofiler.",
+            "legal_basis": "f",
+            "data_subjects_en": "Company contacts",
+            "data_subjects_da": "Kontaktpersoner",
+            "data_categories_en": "Company name and CVR number.",
+            "data_categories_da": "Virksomhedsnavn og CVR-nummer.",
+            "requirement": "voluntary",
+            "retention_key": "profiles.company.closed",
+            "ordering": 120,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    english = _section(_policy(client, "en"), "purposes")
+    assert "Fraud prevention" in english and "Spotting fake company" in english
+    danish = _section(_policy(client, "da"), "purposes")
+    assert "Forebyggelse af svindel" in danish
+    assert "Opdagelse af falske virksomhedsprofiler." in danish
+    assert "Fraud prevention" not in danish

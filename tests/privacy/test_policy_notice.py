@@ -106,8 +106,8 @@ def test_a_failed_send_is_retried_by_the_next_run_and_nobody_gets_two(
     unlucky = members[2].email
     real = privacy_policy._message
 
-    def flaky(version, to, base_url, connection):
-        message = real(version, to, base_url, connection)
+    def flaky(version, to, language, base_url, connection):
+        message = real(version, to, language, base_url, connection)
         if to == unlucky:
             message.send = lambda *a, **k: (_ for _ in ()).throw(OSError("down"))
         return message

@@ -36,6 +36,23 @@ PROMISES: dict[str, list[str]] = {
         "tests/privacy/test_policy.py::test_purposes_show_legal_basis_and_recipients",
         "tests/privacy/test_policy.py::test_ropa_exports_as_csv_with_the_purge_period",
     ],
+    "dpo-statement": [
+        "tests/privacy/test_policy_art13.py::test_the_dpo_statement_says_none_is_appointed_and_why",
+    ],
+    "requirement-and-consequence": [
+        "tests/privacy/test_policy_art13.py::test_each_purpose_says_whether_the_data_is_required_and_what_if_not",
+        "tests/privacy/test_policy_art13.py::test_a_required_purpose_needs_the_consequence_of_not_giving_it",
+    ],
+    "sources-art-14": [
+        "tests/privacy/test_policy_art13.py::test_data_not_collected_from_the_person_names_its_source",
+    ],
+    "profiling-stated": [
+        "tests/privacy/test_policy_art13.py::test_the_pixels_audience_building_is_plainly_called_profiling",
+    ],
+    "joint-controllers": [
+        "tests/privacy/test_policy_art13.py::test_joint_controllership_with_meta_gives_the_essence_of_the_arrangement",
+        "tests/privacy/test_policy_art13.py::test_a_joint_controller_needs_its_arrangement",
+    ],
     "processors-named": [
         "tests/privacy/test_policy.py::test_an_added_processor_appears_in_the_sharing_section",
         "tests/privacy/test_policy.py::test_a_cookie_vendor_without_a_processor_is_an_error",

@@ -115,6 +115,8 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     # privacy
     "privacy:policy": ("/privacy/", PUBLIC),
     "privacy:policy_versions": ("/privacy/versions/", PUBLIC),
+    # Any published version in full; an unknown one is a 404 for everyone.
+    "privacy:policy_version_detail": ("/privacy/versions/no-such-version/", every(404)),
     "privacy:policy_acknowledge": ("/privacy/acknowledge/", every(405)),  # POST only
     "privacy:request_list": ("/privacy/requests/", MEMBERS),
     "privacy:request_new": ("/privacy/requests/new/", PUBLIC),
