@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from . import dsr, selectors
 from .models import DataSubjectRequest
+from .text import ControlCharacterSerializerMixin
 
 _ERROR = inline_serializer(
     "PrivacyRequestError",
@@ -80,10 +81,14 @@ class DsrSerializer(serializers.ModelSerializer):
         )
 
 
-class DsrCreateSerializer(serializers.Serializer):
+class DsrCreateSerializer(ControlCharacterSerializerMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=DataSubjectRequest.Kind.choices)
     details = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        style={"base_template": "textarea.html"},
     )
 
 

@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from privacy.text import ControlCharacterFormMixin
+
 from .identifiers import normalise_cpr, validate_cvr
 from .models import Company, CompanyMembership, FreelancerProfile, User
 from .services import COMPANY_FIELDS, PROFILE_FIELDS, skills_parse
@@ -47,7 +49,7 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         fields = "__all__"
 
 
-class FreelancerProfileForm(forms.ModelForm):
+class FreelancerProfileForm(ControlCharacterFormMixin, forms.ModelForm):
     skills_text = forms.CharField(
         label=_("Skills"),
         required=False,
@@ -108,7 +110,7 @@ class CvForm(forms.Form):
     cv = forms.FileField(label=_("CV (PDF or Word .docx, at most 10 MB)"))
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(ControlCharacterFormMixin, forms.ModelForm):
     class Meta:
         model = Company
         fields = list(COMPANY_FIELDS)
@@ -125,7 +127,7 @@ class LogoForm(forms.Form):
     logo = forms.FileField(label=_("Logo"))
 
 
-class InviteForm(forms.Form):
+class InviteForm(ControlCharacterFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(
         label=_("Role"),

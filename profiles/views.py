@@ -437,8 +437,10 @@ def company_invite(request, slug: str):
             reverse("profiles:company_invitation", kwargs={"token": token})
         )
         send_mail(
+            # One line whatever the stored name holds: a line break in a
+            # subject raises BadHeaderError after the invitation was saved.
             _("You are invited to join %(company)s on Worksome")
-            % {"company": company.name},
+            % {"company": " ".join(company.name.split())},
             _(
                 "%(inviter)s invited you to join %(company)s on Worksome.\n\n"
                 "Accept within 14 days: %(link)s\n\n"
