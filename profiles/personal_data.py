@@ -20,6 +20,7 @@ from .models import (
     CompanyMembership,
     CvDownload,
     FreelancerProfile,
+    FreelancerSlugHistory,
     Skill,
     User,
     account_purpose_ended,
@@ -116,7 +117,7 @@ class FreelancerProfileData(PersonalData):
             export=Export.using(lambda p: [s.name for s in p.skills.all()]),
         ),
     }
-    export_exclude = ("cpr_hash", "photo_thumbnail", "slug")
+    export_exclude = ("cpr_hash", "photo_thumbnail")
     retention = Retention(
         key="profiles.freelancer.closed",
         purpose_ended=account_purpose_ended("user__"),
@@ -151,6 +152,23 @@ class CompanyData(PersonalData):
         purpose_ended="closed_at",
         action=Action.ANONYMISE,
         description="Contact data is removed 12 months after the company closes.",
+    )
+
+
+@personal_data.register(FreelancerSlugHistory)
+class FreelancerSlugHistoryData(PersonalData):
+    description = (
+        "Former addresses of your public profile (they follow your name), kept "
+        "so old links still lead to it."
+    )
+    subject = "profile__user"
+    fields = {"slug": Anonymise.unique_text("deleted-"), "created_at": Anonymise.keep()}
+    retention = Retention(
+        key="profiles.freelancer_slug.closed",
+        purpose_ended=account_purpose_ended("profile__user__"),
+        action=Action.DELETE,
+        description="Deleted 12 months after the account is closed or unused for "
+        "2 years.",
     )
 
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from .models import Company, CompanyMembership, CvDownload, FreelancerProfile, Skill
+from .models import (
+    Company,
+    CompanyMembership,
+    CvDownload,
+    FreelancerProfile,
+    FreelancerSlugHistory,
+    Skill,
+)
 
 
 def _public_q(prefix: str = "") -> Q:
@@ -115,6 +122,15 @@ def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
     ):
         return profile
     raise Http404
+
+
+def freelancer_current_slug(*, old_slug: str) -> str | None:
+    """The profile's slug now, when ``old_slug`` is one it had (for a redirect)."""
+    return (
+        FreelancerSlugHistory.objects.filter(slug=old_slug)
+        .values_list("profile__slug", flat=True)
+        .first()
+    )
 
 
 def photo_file_visible(*, name: str, user) -> bool:
