@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from . import dsr, selectors
 from .models import DataSubjectRequest
+from .text import ControlCharacterSerializerMixin
 
 _ERROR = inline_serializer(
     "PrivacyRequestError",
@@ -80,14 +81,18 @@ class DsrSerializer(serializers.ModelSerializer):
         )
 
 
-class DsrCreateSerializer(serializers.Serializer):
+class DsrCreateSerializer(ControlCharacterSerializerMixin, serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=DataSubjectRequest.Kind.choices,
         help_text="One open request per kind: another of the same kind is "
         "refused (400, errors.kind) until the first is completed or rejected.",
     )
     details = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
+        max_length=5000,
+        required=False,
+        allow_blank=True,
+        default="",
+        style={"base_template": "textarea.html"},
     )
 
 

@@ -5,9 +5,10 @@ from consent.models import Purpose
 from consent.texts import PURPOSE_TEXTS
 
 from .models import DataSubjectRequest
+from .text import ControlCharacterFormMixin
 
 
-class RequestForm(forms.Form):
+class RequestForm(ControlCharacterFormMixin, forms.Form):
     """A logged-in member's request: verified by their session."""
 
     kind = forms.ChoiceField(
@@ -35,7 +36,7 @@ class AnonymousRequestForm(RequestForm):
     field_order = ["email", "kind", "details"]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ControlCharacterFormMixin, forms.Form):
     """Admin: the reason a rejection or an extension needs."""
 
     reason = forms.CharField(

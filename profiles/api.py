@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from privacy.text import ControlCharacterSerializerMixin
+
 from . import selectors, services
 from .forms import PHOTO_CONSENT_TEXT
 from .identifiers import normalise_cpr, validate_cvr
@@ -108,7 +110,7 @@ class FreelancerListSerializer(FreelancerPublicSerializer):
         read_only_fields = fields
 
 
-class MyProfileSerializer(serializers.ModelSerializer):
+class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSerializer):
     """The owner's view: everything but the plaintext CPR (write-only)."""
 
     phone = PhoneNumberField(required=False, allow_blank=True)

@@ -4,6 +4,8 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from privacy.text import ControlCharacterFormMixin
+
 from .identifiers import normalise_cpr, validate_cvr
 from .models import Company, CompanyMembership, FreelancerProfile, User
 from .services import (
@@ -45,7 +47,7 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
         fields = "__all__"
 
 
-class FreelancerProfileForm(forms.ModelForm):
+class FreelancerProfileForm(ControlCharacterFormMixin, forms.ModelForm):
     skills_text = forms.CharField(
         label=_("Skills"),
         required=False,
@@ -106,7 +108,7 @@ class CvForm(forms.Form):
     cv = forms.FileField(label=_("CV (PDF or Word .docx, at most 10 MB)"))
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(ControlCharacterFormMixin, forms.ModelForm):
     class Meta:
         model = Company
         fields = list(COMPANY_FIELDS)
@@ -123,7 +125,7 @@ class LogoForm(forms.Form):
     logo = forms.FileField(label=_("Logo"))
 
 
-class InviteForm(forms.Form):
+class InviteForm(ControlCharacterFormMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(
         label=_("Role"),

@@ -482,6 +482,23 @@ class CompanyInvitation(models.Model):
         return f"Invitation to {self.company}"
 
 
+class FreelancerSlugHistory(models.Model):
+    """A slug a profile had before its name changed: the old URL redirects."""
+
+    profile = models.ForeignKey(
+        FreelancerProfile, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("former profile address")
+        verbose_name_plural = _("former profile addresses")
+
+    def __str__(self) -> str:
+        return self.slug
+
+
 class CvDownload(models.Model):
     """A company received a freelancer's CV: a recipient (GDPR Art. 15, 19)."""
 

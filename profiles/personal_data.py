@@ -21,6 +21,7 @@ from .models import (
     CompanyMembership,
     CvDownload,
     FreelancerProfile,
+    FreelancerSlugHistory,
     Skill,
     User,
     account_purpose_ended,
@@ -125,7 +126,7 @@ class FreelancerProfileData(PersonalData):
             export=Export.using(lambda p: [s.name for s in p.skills.all()]),
         ),
     }
-    export_exclude = ("cpr_hash", "photo_thumbnail", "slug")
+    export_exclude = ("cpr_hash", "photo_thumbnail")
     retention = Retention(
         key="profiles.freelancer.closed",
         purpose_ended=account_purpose_ended("user__"),
@@ -176,6 +177,23 @@ class CompanyData(PersonalData):
             "erased); its profile is anonymised 12 months later (at once when its "
             "only member is erased)."
         ),
+    )
+
+
+@personal_data.register(FreelancerSlugHistory)
+class FreelancerSlugHistoryData(PersonalData):
+    description = (
+        "Former addresses of your public profile (they follow your name), kept "
+        "so old links still lead to it."
+    )
+    subject = "profile__user"
+    fields = {"slug": Anonymise.unique_text("deleted-"), "created_at": Anonymise.keep()}
+    retention = Retention(
+        key="profiles.freelancer_slug.closed",
+        purpose_ended=account_purpose_ended("profile__user__"),
+        action=Action.DELETE,
+        description="Deleted 12 months after the account is closed or unused for "
+        "2 years.",
     )
 
 

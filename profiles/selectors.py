@@ -24,6 +24,7 @@ from .models import (
     CompanyMembership,
     CvDownload,
     FreelancerProfile,
+    FreelancerSlugHistory,
     Skill,
 )
 
@@ -127,6 +128,15 @@ def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
     ):
         return profile
     raise Http404
+
+
+def freelancer_current_slug(*, old_slug: str) -> str | None:
+    """The profile's slug now, when ``old_slug`` is one it had (for a redirect)."""
+    return (
+        FreelancerSlugHistory.objects.filter(slug=old_slug)
+        .values_list("profile__slug", flat=True)
+        .first()
+    )
 
 
 def photo_file_visible(*, name: str, user) -> bool:

@@ -44,6 +44,7 @@ from .models import (
     CompanyMembership,
     CvDownload,
     FreelancerProfile,
+    FreelancerSlugHistory,
     Skill,
     User,
     account_last_active,
@@ -169,6 +170,17 @@ def _unique_slug(base: str) -> str:
     return f"{base}-{uuid4().hex[:6]}"
 
 
+def freelancer_slug_for(*, full_name: str, email: str) -> str:
+    """A public slug from the name, never from the e-mail address: a name that
+    is the address's local part (the provisional name of a new profile) gives
+    a random slug, so no part of the address is published or logged."""
+    local = slugify(email.split("@", 1)[0])
+    base = slugify(full_name)
+    if not base or base == local:
+        base = "profile"
+    return _unique_slug(base)
+
+
 def skills_parse(text: str) -> list[str]:
     """Comma-separated skills, trimmed, de-duplicated case-insensitively."""
     seen: dict[str, str] = {}
@@ -199,7 +211,7 @@ def freelancer_profile_create(*, user: User, full_name: str) -> FreelancerProfil
     profile = FreelancerProfile.objects.create(
         user=user,
         full_name=full_name,
-        slug=_unique_slug(full_name),
+        slug=freelancer_slug_for(full_name=full_name, email=user.email),
     )
     audit_record(actor=user, subject=user, action="profile.created")
     return profile
@@ -224,6 +236,15 @@ def freelancer_profile_update(
         if name in data and getattr(profile, name) != data[name]:
             setattr(profile, name, data[name])
             changed.append(name)
+    if "full_name" in changed:
+        # The slug follows the name; the old one keeps redirecting.
+        FreelancerSlugHistory.objects.get_or_create(
+            slug=profile.slug, defaults={"profile": profile}
+        )
+        profile.slug = freelancer_slug_for(
+            full_name=profile.full_name, email=profile.user.email
+        )
+        changed.append("slug")
     if changed:
         profile.full_clean(exclude=["cpr", "cpr_hash", "slug", "user"])
         profile.save(update_fields=[*changed, "updated_at"])

@@ -73,7 +73,24 @@ def freelancer_list(request):
     )
 
 
+def _redirect_old_slug(request, slug: str):
+    """A former slug (the name changed): permanent redirect to the same page."""
+    current = selectors.freelancer_current_slug(old_slug=slug)
+    if current is None:
+        raise Http404
+    # Only to a page this visitor may see: a hidden profile's new slug stays unknown.
+    selectors.freelancer_get_for_user(slug=current, user=request.user)
+    return redirect(request.resolver_match.view_name, slug=current, permanent=True)
+
+
 def freelancer_detail(request, slug: str):
+    try:
+        return _freelancer_detail(request, slug)
+    except Http404:
+        return _redirect_old_slug(request, slug)
+
+
+def _freelancer_detail(request, slug: str):
     if not request.user.is_authenticated:
         title, body = public_profile_page(slug=slug)
     else:
@@ -467,8 +484,10 @@ def company_invite(request, slug: str):
             reverse("profiles:company_invitation", kwargs={"token": token})
         )
         send_mail(
+            # One line whatever the stored name holds: a line break in a
+            # subject raises BadHeaderError after the invitation was saved.
             _("You are invited to join %(company)s on Worksome")
-            % {"company": company.name},
+            % {"company": " ".join(company.name.split())},
             _(
                 "%(inviter)s invited you to join %(company)s on Worksome.\n\n"
                 "Accept within 14 days: %(link)s\n\n"

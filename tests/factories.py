@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
@@ -80,3 +82,72 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 
     class Params:
         verified = False
+
+
+class DataSubjectRequestFactory(factory.django.DjangoModelFactory):
+    """A request in any kind and status (``status`` sets the matching stamps)."""
+
+    class Meta:
+        model = "privacy.DataSubjectRequest"
+
+    kind = "access"
+    status = "received"
+    subject = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(
+        lambda o: o.subject.email if o.subject else "x@example.com"
+    )
+    details = "Please."
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    verified_at = factory.LazyAttribute(
+        lambda o: None if o.status == "received" else timezone.now()
+    )
+    started_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status in ("in_progress", "completed") else None
+    )
+    completed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == "completed" else None
+    )
+    rejected_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == "rejected" else None
+    )
+    rejection_reason = factory.LazyAttribute(
+        lambda o: "Manifestly unfounded." if o.status == "rejected" else ""
+    )
+
+
+class LegalHoldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "privacy.LegalHold"
+
+    subject = factory.SubFactory(UserFactory)
+    reason = "Bookkeeping Act, 5 years."
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "privacy.Breach"
+
+    reference = factory.Sequence(lambda n: f"BR-{n:04d}")
+    discovered_at = factory.LazyFunction(timezone.now)
+    nature = "A laptop was lost."
+    data_categories = "Names"
+    subject_categories = "Freelancers"
+    likely_consequences = "Low."
+    measures_taken = "Disk was encrypted."
+
+
+class PolicyVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "privacy.PolicyVersion"
+
+    version = factory.Sequence(lambda n: f"9.{n}")
+    effective_date = factory.LazyFunction(lambda: timezone.now().date())
+    summary = "Clearer wording."
+
+
+class PurgeRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "privacy.PurgeRun"
+
+    status = "completed"
+    finished_at = factory.LazyFunction(timezone.now)

@@ -29,13 +29,14 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db import DataError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from privacy import services as privacy_services
+from privacy.text import CONTROL_CHARACTERS, LINE_BREAKS_AND_CONTROLS
 
 from . import ratelimit, security
 
@@ -287,3 +288,50 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": detail, "errors": {}}, status=413)
             return HttpResponse(detail, status=413, content_type="text/plain")
         return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """Refuses control characters at the door: 404 for a path that holds one
+    (no URL does), 400 for a query string or form post whose names or values
+    hold a control character other than tab and line breaks (NUL above all,
+    which PostgreSQL refuses: a 500 deeper in). File contents are not looked
+    at; JSON bodies are checked by the serializers. Single-line fields (names)
+    refuse line breaks too, in their forms and serializers (privacy.text).
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if LINE_BREAKS_AND_CONTROLS.search(request.path_info):
+            security_event_for(request, "input.control_characters", part="path")
+            return HttpResponseNotFound(
+                _("The address holds control characters."), content_type="text/plain"
+            )
+        part = None
+        if self._bad(request.GET):
+            part = "query"
+        elif (
+            request.method == "POST"
+            and request.content_type in self.FORM_TYPES
+            and self._bad(request.POST)
+        ):
+            part = "form"
+        if part is not None:
+            security_event_for(request, "input.control_characters", part=part)
+            detail = _("The request holds control characters.")
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": detail, "errors": {}}, status=400)
+            return HttpResponse(detail, status=400, content_type="text/plain")
+        return self.get_response(request)
+
+    @staticmethod
+    def _bad(data) -> bool:
+        for key, values in data.lists():
+            if CONTROL_CHARACTERS.search(key):
+                return True
+            if any(CONTROL_CHARACTERS.search(v) for v in values):
+                return True
+        return False

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "consent.middleware.ConsentBodyLimitMiddleware",
+    # After the body limits: refuses NUL and other control characters.
+    "worksome.middleware.ControlCharacterMiddleware",
     "worksome.middleware.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
