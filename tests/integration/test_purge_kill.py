@@ -140,7 +140,7 @@ def test_kill_9_at_random_points_loses_nothing_and_leaves_nothing(
         )
         # The random delay counts from the run's start (Django's start-up takes
         # seconds on a busy machine and would swallow it).
-        assert wait_for(lambda: PurgeRun.objects.count() > runs_before, timeout=60)
+        assert wait_for(lambda n=runs_before: PurgeRun.objects.count() > n, timeout=60)
         time.sleep(delay)
         finished_first = purge.poll() is not None
         purge.send_signal(signal.SIGKILL)
