@@ -135,9 +135,9 @@ class PurgeRun(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     # "<host>:<pid>" of the process doing the run, and its last sign of life
     # (every batch): a run whose process is gone is marked failed by the next one.
-    worker = models.CharField(max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    failure_reason = models.CharField(max_length=200, blank=True)
+    worker = models.CharField(_("worker"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -200,11 +200,11 @@ class FileDeletion(models.Model):
     """
 
     #: "default" or the import path of a deconstructible storage class.
-    storage = models.CharField(max_length=200)
-    name = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
+    storage = models.CharField(_("storage"), max_length=200)
+    name = models.CharField(_("file name"), max_length=500)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("pending file deletion")
