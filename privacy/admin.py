@@ -30,6 +30,7 @@ from .models import (
     Breach,
     DataSubjectRequest,
     ExportArchive,
+    FileDeletion,
     LegalHold,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -134,11 +135,36 @@ class PurgeRunRuleInline(admin.TabularInline):
 
 @admin.register(PurgeRun)
 class PurgeRunAdmin(ViewOnlyAdmin):
-    list_display = ("started_at", "finished_at", "status", "dry_run", "triggered_by")
+    list_display = (
+        "started_at",
+        "finished_at",
+        "status",
+        "failure_reason",
+        "dry_run",
+        "triggered_by",
+    )
     list_filter = ("status", "dry_run")
     date_hierarchy = "started_at"
     inlines = [PurgeRunRuleInline]
-    readonly_fields = ("started_at", "finished_at", "status", "dry_run", "triggered_by")
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "status",
+        "failure_reason",
+        "dry_run",
+        "triggered_by",
+        "worker",
+        "heartbeat_at",
+    )
+
+
+@admin.register(FileDeletion)
+class FileDeletionAdmin(ReadOnlyAdmin):
+    """Files waiting to be deleted: normally empty within minutes; rows with
+    attempts > 0 need an operator (see README, Operations)."""
+
+    list_display = ("created_at", "storage", "name", "attempts", "last_error")
+    list_filter = ("storage",)
 
 
 # --- Data-subject requests ----------------------------------------------------

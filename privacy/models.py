@@ -160,7 +160,7 @@ class PurgeRun(models.Model):
     # "<host>:<pid>" of the process doing the run, and its last sign of life
     # (every batch): a run whose process is gone is marked failed by the next one.
     worker = models.CharField(_("worker"), max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(_("heartbeat at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     failure_reason = models.CharField(_("failure reason"), max_length=200, blank=True)
 
     class Meta:
@@ -228,11 +228,11 @@ class FileDeletion(models.Model):
     """
 
     #: "default" or the import path of a deconstructible storage class.
-    storage = models.CharField(max_length=200)
-    name = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
+    storage = models.CharField(_("storage"), max_length=200)
+    name = models.CharField(_("file name"), max_length=500)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("pending file deletion")

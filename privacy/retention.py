@@ -293,6 +293,11 @@ def _purge_rule(
     outcome.matched = outcome.skipped_hold
     record = _record_create(run, outcome)
     after_pk = None
+    # A second pass from the start picks up rows the first skipped because
+    # they were locked: by a live concurrent run (it skips them again) or by
+    # the still-open transaction of a killed process, whose locks go only when
+    # PostgreSQL notices (the redelivered task starts within a second).
+    passes = 2
     while True:
         try:
             last_pk, done = _process_batch(
@@ -313,7 +318,11 @@ def _purge_rule(
             )
             break
         if last_pk is None:
-            break
+            passes -= 1
+            if passes == 0 or after_pk is None:
+                break
+            after_pk = None
+            continue
         after_pk = last_pk
         if rule.retention.action == Action.ANONYMISE:
             outcome.anonymised += done

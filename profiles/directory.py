@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -58,29 +59,64 @@ class CachedCountPaginator(Paginator):
         return value
 
 
+def _card_key(language, pk, updated_at) -> str:
+    fingerprint = repr((language, pk, updated_at)).encode()
+    return f"profiles:card:{hashlib.sha256(fingerprint).hexdigest()}"
+
+
+def _page_key(language, pk, updated_at) -> str:
+    fingerprint = repr((language, pk, updated_at)).encode()
+    return f"profiles:profile:{hashlib.sha256(fingerprint).hexdigest()}"
+
+
 def directory_cards_html(page) -> str:
-    """The rendered cards of one directory page, cached by what they show.
+    """The rendered cards of one directory page, cached card by card.
 
     One query reads the page's primary keys and ``updated_at`` stamps, live,
     with the directory's own filter and order: a profile that stopped being
-    public is simply not among them. The cached HTML is keyed by those stamps,
-    so a change to a shown field (which moves ``updated_at``, skills included,
-    see ``skills_changed``) is a new key, never a stale entry. Only on a miss
-    are the profiles loaded and the cards rendered.
+    public is simply not among them. Each card's HTML is keyed by its
+    profile's stamp, so a change to a shown field (which moves ``updated_at``,
+    skills included, see ``skills_changed``) is a new key, never a stale
+    entry; and erasure can find and delete a profile's cached card
+    (``profile_cache_forget``). One cache read per page; only missing cards
+    are loaded and rendered.
     """
     rows = page.object_list
     stamps = list(rows.prefetch_related(None).values_list("pk", "updated_at"))
     if not stamps:
         return ""
-    fingerprint = repr((get_language(), stamps)).encode()
-    key = f"profiles:directory:cards:{hashlib.sha256(fingerprint).hexdigest()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(
-            "profiles/_freelancer_cards.html", {"profiles": list(rows)}
-        )
-        cache.set(key, html, CARDS_TTL)
-    return html
+    language = get_language()
+    keys = {pk: _card_key(language, pk, updated_at) for pk, updated_at in stamps}
+    cached = cache.get_many(list(keys.values()))
+    missing = {pk for pk, key in keys.items() if key not in cached}
+    if missing:
+        rendered = {
+            keys[profile.pk]: render_to_string(
+                "profiles/_freelancer_card.html", {"profile": profile}
+            )
+            # The page's own query (sliced, with its joins and prefetches).
+            for profile in rows
+            if profile.pk in missing
+        }
+        cache.set_many(rendered, CARDS_TTL)
+        cached.update(rendered)
+    html = "".join(cached.get(keys[pk], "") for pk, _updated_at in stamps)
+    return mark_safe(html)  # noqa: S308 - each card rendered by the template engine
+
+
+def profile_cache_forget(*, pk, updated_at) -> None:
+    """Delete the cached card and page of a profile as it was at ``updated_at``.
+
+    Erasure calls it (now and after commit), so the rendered HTML of an erased
+    profile does not stay in the cache until its TTL.
+    """
+    languages = {code for code, _name in settings.LANGUAGES} | {get_language()}
+    keys = [
+        make(language, pk, updated_at)
+        for language in languages
+        for make in (_card_key, _page_key)
+    ]
+    cache.delete_many(keys)
 
 
 def skills_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -111,8 +147,7 @@ def public_profile_page(*, slug: str) -> tuple[str, str]:
     if stamp is None:
         raise Http404
     pk, updated_at, full_name = stamp
-    fingerprint = repr((get_language(), pk, updated_at)).encode()
-    key = f"profiles:profile:{hashlib.sha256(fingerprint).hexdigest()}"
+    key = _page_key(get_language(), pk, updated_at)
     html = cache.get(key)
     if html is None:
         # Read after the stamp, so never older than it; not public any more: 404.

@@ -1,4 +1,7 @@
+from functools import partial
+
 from allauth.account.models import EmailAddress, EmailConfirmation
+from django.db import transaction
 from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,7 @@ from privacy.registry import (
     personal_data,
 )
 
+from .directory import profile_cache_forget
 from .models import (
     ApiToken,
     Company,
@@ -293,6 +297,18 @@ def _close_account_on_erasure(*, user, actor) -> None:
     from .services import account_close
 
     account_close(user=user, actor=actor)
+
+
+@personal_data.on(Event.ERASE)
+def _forget_cached_pages_on_erasure(*, user, actor) -> None:
+    """The rendered card and page of the profile leave the cache with it."""
+    for pk, updated_at in FreelancerProfile.objects.filter(user=user).values_list(
+        "pk", "updated_at"
+    ):
+        profile_cache_forget(pk=pk, updated_at=updated_at)
+        transaction.on_commit(
+            partial(profile_cache_forget, pk=pk, updated_at=updated_at)
+        )
 
 
 @personal_data.after_purge_batch

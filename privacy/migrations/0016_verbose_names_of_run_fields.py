@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='purgerun',
             name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='heartbeat at'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='last heartbeat'),
         ),
         migrations.AlterField(
             model_name='purgerun',

@@ -277,3 +277,14 @@ def test_erasure_deletes_every_session_of_the_subject_in_its_transaction(db):
     erasure_execute(user=zelda.user, actor=None)
     assert owners() == [str(other.pk)]
     assert bystander.get("/dashboard/").status_code == 200
+
+
+def test_sessions_are_exported_without_their_key(db):
+    zelda = rich_member("zelda", files=False)
+    browser = Client()
+    browser.force_login(zelda.user)
+    session = Session.objects.get()
+    declaration = personal_data.get(Session)
+    rows = [declaration.export_row(r) for r in declaration.export_queryset(zelda.user)]
+    assert rows == [{"expire_date": session.expire_date.isoformat()}]
+    assert session.session_key not in repr(rows)
