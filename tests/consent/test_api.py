@@ -113,3 +113,12 @@ def test_the_endpoint_is_in_the_openapi_schema(client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/consents/" in schema
     assert "ConsentInput" in schema
+
+
+def test_a_visitors_refusal_over_the_api_sets_no_unique_id(client):
+    response = _post(client, {"purpose": "cookies_marketing", "granted": False})
+    assert response.status_code == 201
+    assert VISITOR not in response.cookies
+    assert response.cookies["cookie_consent"].value == "marketing=-1"
+    # Remembered without an id: the browser's choice reads as a refusal.
+    assert "marketing=-1" in client.get("/").wsgi_request.COOKIES["cookie_consent"]
