@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -40,6 +41,28 @@ def _drf_error(exc: DjangoValidationError, field: str) -> ValidationError:
 # --- Serializers ------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
+        "description": "A URL, or empty when none is given.",
+    }
+)
+class OptionalUrl(serializers.CharField):
+    """A URL column that may be blank: documented as "a URI or empty"."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [{"format": "email"}, {"maxLength": 0}],
+        "description": "An e-mail address, or empty when none is given.",
+    }
+)
+class OptionalEmail(serializers.CharField):
+    """An e-mail column that may be blank: documented as "an address or empty"."""
+
+
 class SkillNames(serializers.ListField):
     """Skills as a list of names: written as strings, read from the relation."""
 
@@ -53,6 +76,7 @@ class FreelancerPublicSerializer(serializers.ModelSerializer):
     """Public fields only: never e-mail, phone, street, CPR or the CV."""
 
     skills = serializers.SerializerMethodField()
+    website = OptionalUrl(read_only=True)
     photo_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(
@@ -194,6 +218,8 @@ class CompanySerializer(serializers.ModelSerializer):
         view_name="api:company-detail", lookup_field="slug"
     )
     is_verified = serializers.BooleanField(read_only=True)
+    website = OptionalUrl(read_only=True)
+    contact_email = OptionalEmail(read_only=True)
 
     class Meta:
         model = Company

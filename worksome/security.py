@@ -12,7 +12,9 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from privacy.ratelimit import client_ip
 
@@ -46,6 +48,20 @@ def axes_lockout_response(request, original_response=None, credentials=None):
         path=request.path,
         retry_after=seconds,
     )
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": _(
+                    "Too many failed log-ins. Try again in %(minutes)d minutes."
+                )
+                % {"minutes": max(1, seconds // 60)},
+                "errors": {},
+            },
+            status=429,
+        )
+        response["Retry-After"] = str(seconds)
+        response._security_logged = True
+        return response
     response = render(
         request,
         "security/lockout.html",

@@ -6,6 +6,7 @@ from django.test import Client
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.factories import CompanyFactory, UserFactory
+from tests.security.totp import activate_totp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +61,7 @@ def test_admin_pages_have_no_csp_violation(
     staff.user_permissions.set(
         Permission.objects.filter(codename__in=["view_company", "change_company"])
     )
+    activate_totp(staff)  # every staff member needs TOTP for the admin
     company = CompanyFactory()
     _log_in(context, live_server, staff)
     change = f"/admin/profiles/company/{company.pk}/change/"

@@ -16,6 +16,7 @@ from privacy.models import Breach
 from privacy.registry import personal_data
 from privacy.tasks import breach_deadline_check
 from tests.factories import UserFactory
+from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,8 @@ def breach_staff(db):
     """A staff member who may view breaches, and one who may not."""
     viewer = UserFactory(is_staff=True, email="dpo@worksome.example")
     viewer.user_permissions.add(Permission.objects.get(codename="view_breach"))
-    UserFactory(is_staff=True, email="support@worksome.example")
+    activate_totp(viewer)  # staff powers (and duties) need TOTP
+    activate_totp(UserFactory(is_staff=True, email="support@worksome.example"))
     UserFactory(email="member@example.com")
     return viewer
 
@@ -103,6 +105,7 @@ def test_admin_add_records_who_recorded_it(admin_user):
 
 def test_staff_without_the_permission_cannot_see_breaches():
     staff = UserFactory(is_staff=True)
+    activate_totp(staff)
     client = Client()
     client.force_login(staff)
     assert client.get(CHANGELIST).status_code == 403
@@ -129,6 +132,7 @@ def test_no_reminder_before_48_hours(breach_staff):
 
 def test_reminder_at_48_hours_goes_to_staff_who_may_view_breaches_once(breach_staff):
     superuser = UserFactory(is_staff=True, is_superuser=True, email="root@w.example")
+    activate_totp(superuser)
     breach = _breach(48.5, reference="B-042")
     assert breach_deadline_check() == 1
     assert len(mail.outbox) == 1

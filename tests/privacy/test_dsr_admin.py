@@ -276,8 +276,11 @@ def test_staff_without_the_permissions_can_neither_see_nor_act(client, db):
     assert User.objects.filter(email=zelda.strings["email"]).exists()
     nobody = Client()
     from tests.factories import UserFactory
+    from tests.security.totp import activate_totp
 
-    nobody.force_login(UserFactory(is_staff=True))
+    clerk = UserFactory(is_staff=True)
+    activate_totp(clerk)  # without it the admin only redirects to set it up
+    nobody.force_login(clerk)
     assert nobody.get(CHANGELIST).status_code == 403
     assert nobody.get(f"{CHANGELIST}{request.pk}/change/").status_code == 403
     # Processing permission without the erasure one cannot erase either.

@@ -31,6 +31,7 @@ from privacy.policy import policy_version_publish
 from privacy.records import policy_records_apply, policy_records_read
 from privacy.retention import retention_policies_sync
 from tests.factories import UserFactory
+from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -418,6 +419,7 @@ def ropa_viewer(client):
     user.user_permissions.set(
         Permission.objects.filter(codename="view_processingactivity")
     )
+    activate_totp(user)  # every staff member needs TOTP for the admin
     client.force_login(user)
     return client
 
@@ -456,7 +458,9 @@ def test_ropa_exports_as_json_with_the_controller(ropa_viewer):
 
 
 def test_staff_without_the_permission_cannot_export(client):
-    client.force_login(UserFactory(is_staff=True))
+    clerk = UserFactory(is_staff=True)
+    activate_totp(clerk)
+    client.force_login(clerk)
     response = _export(client, "export_csv")
     assert response.status_code == 403
 

@@ -21,6 +21,7 @@ def _staff(*perms):
     user = UserFactory(is_staff=True)
     for codename in perms:
         user.user_permissions.add(Permission.objects.get(codename=codename))
+    activate_totp(user)  # every staff member needs TOTP for the admin
     return user
 
 
@@ -48,7 +49,6 @@ def test_reveal_with_the_permission_shows_it_and_writes_an_audit_event(
     client, profile_with_cpr
 ):
     staff = _staff("view_freelancerprofile", "reveal_cpr")
-    activate_totp(staff)  # who may reveal CPR needs MFA for the admin
     client.force_login(staff)
     url = f"/admin/profiles/freelancerprofile/{profile_with_cpr.pk}/reveal-cpr/"
     confirm = client.get(url)

@@ -46,16 +46,16 @@ def test_no_cpr_digits_anywhere_in_the_profile_row(freelancer):
     assert "010190-1234" not in row
 
 
-def test_the_same_cpr_cannot_be_on_two_profiles(db):
+def test_the_same_cpr_on_two_profiles_is_flagged_not_refused(db):
+    """Refusing would tell the second member whose number it is (issue 15
+    item 3); both profiles go to staff review instead."""
     first, second = FreelancerProfileFactory(), FreelancerProfileFactory()
     services.freelancer_cpr_set(profile=first, actor=first.user, cpr=CPR)
-    with pytest.raises(ValidationError) as exc:
-        services.freelancer_cpr_set(
-            profile=second, actor=second.user, cpr="010190-1234"
-        )
-    assert "cpr" in exc.value.message_dict
+    services.freelancer_cpr_set(profile=second, actor=second.user, cpr="010190-1234")
+    first.refresh_from_db()
     second.refresh_from_db()
-    assert second.cpr is None
+    assert second.cpr == CPR
+    assert first.cpr_review_at is not None and second.cpr_review_at is not None
 
 
 def test_invalid_cpr_is_refused_without_echoing_it(freelancer):

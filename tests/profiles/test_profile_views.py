@@ -145,6 +145,7 @@ def test_hidden_profile_is_404_for_others_but_visible_to_owner_and_staff(
     staff.user_permissions.add(
         Permission.objects.get(codename="view_freelancerprofile")
     )
+    activate_totp(staff)  # staff powers need TOTP (issue 15 item 2)
     client.force_login(staff)
     assert client.get(url).status_code == 200
 

@@ -1,14 +1,26 @@
 """The people and objects the access matrix is checked with."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from profiles import services as profile_services
+from profiles.services import api_token_create
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory
+from tests.profiles import upload_corpus as corpus
 from tests.security.totp import activate_totp
 
-ROLES = ("anonymous", "other", "owner", "staff", "staff_perm")
+ROLES = (
+    "anonymous",
+    "other",  # another member
+    "owner",  # the member whose profile, company and request are in the URL
+    "company",  # a member of the owner's verified company (not its owner)
+    "staff",  # staff, no permission, no TOTP
+    "staff_nomfa",  # staff with every STAFF_PERMISSIONS, but no TOTP
+    "staff_mfa",  # staff with TOTP and no permission
+    "staff_perm",  # staff with every STAFF_PERMISSIONS and TOTP
+)
 
 #: what "staff with permission" may do: view everything in the admin, reveal
 #: CPR numbers and handle data-subject requests (so it also needs TOTP).
@@ -22,6 +34,7 @@ STAFF_PERMISSIONS = (
     "process_datasubjectrequest",
     "view_consentrecord",
     "view_auditevent",
+    "download_any_cv",
 )
 
 
@@ -29,18 +42,34 @@ STAFF_PERMISSIONS = (
 class World:
     owner: object
     other: object
+    company_member: object
     staff: object
+    staff_nomfa: object
+    staff_mfa: object
     staff_perm: object
-    profile: object  # the owner's freelancer profile, not published
+    profile: object  # the owner's freelancer profile, not published, photo and CV
     public_profile: object  # someone's published profile
     company: object  # the owner's company
     dsr: object  # the owner's data-subject request
+    token: object  # the owner's API token (row)
+    keys: dict = field(default_factory=dict)  # role -> API token key
 
-    def client(self, role: str) -> Client:
+    def user(self, role: str):
+        if role == "anonymous":
+            return None
+        return getattr(self, "company_member" if role == "company" else role)
+
+    def client(self, role: str, *, token: bool = False) -> Client:
+        """A browser logged in as ``role``, or an API client with its token."""
+        user = self.user(role)
+        if user is None:
+            return Client()
+        if token:
+            if role not in self.keys:
+                self.keys[role] = api_token_create(user=user)[1]
+            return Client(HTTP_AUTHORIZATION=f"Token {self.keys[role]}")
         client = Client()
-        user = None if role == "anonymous" else getattr(self, role)
-        if user is not None:
-            client.force_login(user)
+        client.force_login(user)
         return client
 
 
@@ -48,24 +77,46 @@ def build_world() -> World:
     from privacy import dsr
 
     owner, other = UserFactory(), UserFactory()
+    company_member = UserFactory()
     staff = UserFactory(is_staff=True)
+    staff_nomfa = UserFactory(is_staff=True)
+    staff_mfa = UserFactory(is_staff=True)
     staff_perm = UserFactory(is_staff=True)
-    staff_perm.user_permissions.set(
-        Permission.objects.filter(codename__in=STAFF_PERMISSIONS)
-    )
+    permissions = Permission.objects.filter(codename__in=STAFF_PERMISSIONS)
+    for user in (staff_nomfa, staff_perm):
+        user.user_permissions.set(permissions)
+    activate_totp(staff_mfa)
     activate_totp(staff_perm)
     profile = FreelancerProfileFactory(user=owner, published=False)
+    # A photo and a CV, so the media and CV rows check real files.
+    profile_services.freelancer_photo_set(
+        profile=profile, actor=owner, upload=corpus.jpeg_photo(), consent_text="x"
+    )
+    profile_services.freelancer_cv_set(
+        profile=profile, actor=owner, upload=corpus.pdf_cv()
+    )
+    profile.refresh_from_db()
     public_profile = FreelancerProfileFactory()
+    profile_services.freelancer_cv_set(
+        profile=public_profile, actor=public_profile.user, upload=corpus.pdf_cv()
+    )
+    public_profile.refresh_from_db()
     company = CompanyFactory(verified=True)
     company.memberships.create(user=owner, role="owner")
+    company.memberships.create(user=company_member, role="member")
     request = dsr.dsr_submit(user=owner, kind="access", details="", base_url="")
+    token, _key = api_token_create(user=owner)
     return World(
         owner=owner,
         other=other,
+        company_member=company_member,
         staff=staff,
+        staff_nomfa=staff_nomfa,
+        staff_mfa=staff_mfa,
         staff_perm=staff_perm,
         profile=profile,
         public_profile=public_profile,
         company=company,
         dsr=request,
+        token=token,
     )

@@ -1,8 +1,13 @@
 """The access matrix: every URL and API operation, for every kind of visitor.
 
-Roles: anonymous; another member; the owner of the objects in the URL; staff
-without permissions; staff with permissions (and TOTP). Someone else's object
-answers 404, never 403, so ids cannot be probed.
+Roles (tests/security/access_world.py): anonymous; another member; the owner
+of the objects in the URL; a member of the owner's verified company; staff
+without permission or TOTP; staff with every permission but no TOTP; staff
+with TOTP and no permission; staff with every permission and TOTP. Staff
+without TOTP must fare exactly like members outside the admin (issue 15 item
+2). Someone else's object answers 404, never 403, so ids cannot be probed.
+Each permission on its own is checked in ``test_each_staff_power_needs_its_permission``.
+API operations are checked with a session and again with an API token.
 
 The URL resolver and the OpenAPI schema are walked, so a new endpoint fails
 ``test_every_url_is_in_the_matrix`` / ``test_every_api_operation_is_in_the_matrix``
@@ -12,10 +17,20 @@ ModelAdmin (``test_admin_model_pages``).
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.security.access_world import ROLES, World, build_world
+from profiles.services import api_token_create
+from tests.factories import UserFactory
+from tests.security.access_world import (
+    ROLES,
+    STAFF_PERMISSIONS,
+    World,
+    build_world,
+)
+from tests.security.totp import activate_totp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue", "_fast")]
 
@@ -31,8 +46,36 @@ def world(_fast, db) -> World:
     return build_world()
 
 
-def row(anonymous, other, owner, staff, staff_perm) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, other, owner, staff, staff_perm), strict=True))
+def row(
+    anonymous,
+    other,
+    owner,
+    staff,
+    staff_perm,
+    *,
+    company=None,
+    staff_nomfa=None,
+    staff_mfa=None,
+) -> dict[str, int]:
+    """Statuses per role. By default a company member fares like another
+    member, and staff with permissions but no TOTP like staff without any;
+    staff with TOTP and no permission get what staff without permission got
+    before TOTP was required of every staff member (the admin lets them in)."""
+    return {
+        "anonymous": anonymous,
+        "other": other,
+        "owner": owner,
+        "company": other if company is None else company,
+        "staff": staff,
+        "staff_nomfa": staff if staff_nomfa is None else staff_nomfa,
+        "staff_mfa": staff if staff_mfa is None else staff_mfa,
+        "staff_perm": staff_perm,
+    }
+
+
+def admin_row(staff_mfa: int, staff_perm: int, **kw) -> dict[str, int]:
+    """Admin pages: members to the log-in, staff without TOTP to set it up."""
+    return row(302, 302, 302, 302, staff_perm, staff_mfa=staff_mfa, **kw)
 
 
 def every(status: int) -> dict[str, int]:
@@ -82,17 +125,17 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         PUBLIC,
     ),
     "account_confirm_login_code": ("/accounts/login/code/confirm/", every(302)),
-    # allauth.mfa: only staff with permission have an authenticator.
+    # allauth.mfa: only the staff_mfa and staff_perm roles have an authenticator.
     "mfa_index": ("/accounts/2fa/", MEMBERS),
     "mfa_authenticate": ("/accounts/2fa/authenticate/", every(302)),
     "mfa_reauthenticate": (
         "/accounts/2fa/reauthenticate/",
-        row(302, 302, 302, 302, 200),
+        row(302, 302, 302, 302, 200, staff_mfa=200),
     ),
     "mfa_activate_totp": ("/accounts/2fa/totp/activate/", every(302)),
     "mfa_deactivate_totp": (
         "/accounts/2fa/totp/deactivate/",
-        row(302, 404, 404, 404, 302),
+        row(302, 404, 404, 404, 302, staff_mfa=302),
     ),
     "mfa_view_recovery_codes": (
         "/accounts/2fa/recovery-codes/",
@@ -145,19 +188,26 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:account_keep": ("/account/keep/not-a-token/", PUBLIC),
     # profiles: directory and objects
     "profiles:freelancer_list": ("/freelancers/", PUBLIC),
-    # Unpublished: the owner and staff who may view profiles.
+    # Unpublished: the owner and staff who may view profiles, with TOTP.
     "profiles:freelancer_detail": (
         "/freelancers/{profile}/",
         row(404, 404, 200, 404, 200),
     ),
-    # No CV uploaded: nobody gets a file.
+    # Unpublished: not even the owner's company; staff with the permission
+    # and TOTP (download_any_cv).
     "profiles:freelancer_cv": (
         "/freelancers/{profile}/cv/",
-        row(302, 404, 404, 404, 404),
+        row(302, 404, 200, 404, 200),
     ),
-    # A name no profile or company has. Who may see a real photo (public,
-    # owner, staff with the permission) is in tests/profiles/test_profile_views.
-    "photo_file": ("/media/photos/not-a-photo.jpg", every(404)),
+    # The owner's unpublished photo: the owner, staff with TOTP who may view
+    # profiles. Public photos: test_published_profile_is_public_on_site_and_api.
+    "photo_file": ("{photo}", row(404, 404, 200, 404, 200)),
+    "profiles:api_tokens": ("/dashboard/tokens/", MEMBERS),
+    # POST only (tests/security/test_api_tokens.py revokes).
+    "profiles:api_token_revoke": (
+        "/dashboard/tokens/{token}/revoke/",
+        row(302, 405, 405, 405, 405),
+    ),
     "profiles:company_list": ("/companies/", PUBLIC),
     "profiles:company_create": ("/companies/new/", MEMBERS),
     "profiles:company_invitation": (
@@ -171,6 +221,11 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api:root": ("/api/v1/", PUBLIC),
     "api:token": ("/api/v1/auth/token/", every(405)),
     "api:me": ("/api/v1/me/", row(403, 200, 200, 200, 200)),
+    "api:my-tokens": ("/api/v1/me/tokens/", row(403, 200, 200, 200, 200)),
+    "api:my-token-detail": (  # DELETE only
+        "/api/v1/me/tokens/{token}/",
+        row(403, 405, 405, 405, 405),
+    ),
     "api:consents": ("/api/v1/consents/", PUBLIC),
     "api:privacy-requests": ("/api/v1/privacy/requests/", row(403, 200, 200, 200, 200)),
     "api:privacy-request-detail": (
@@ -188,25 +243,22 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
-    "admin:index": ("/admin/", row(302, 302, 302, 200, 200)),
+    "admin:index": ("/admin/", admin_row(200, 200)),
     "admin:login": ("/admin/login/", every(302)),  # to allauth's log-in
-    "admin:logout": ("/admin/logout/", row(302, 302, 302, 405, 405)),
-    "admin:password_change": ("/admin/password_change/", row(302, 302, 302, 200, 200)),
-    "admin:password_change_done": (
-        "/admin/password_change/done/",
-        row(302, 302, 302, 200, 200),
-    ),
-    "admin:autocomplete": ("/admin/autocomplete/", row(302, 302, 302, 403, 403)),
-    "admin:jsi18n": ("/admin/jsi18n/", row(302, 302, 302, 200, 200)),
-    "admin:view_on_site": ("/admin/r/1/1/", row(302, 302, 302, 404, 404)),
-    "admin:app_list": ("/admin/profiles/", row(302, 302, 302, 404, 200)),
+    "admin:logout": ("/admin/logout/", admin_row(405, 405)),
+    "admin:password_change": ("/admin/password_change/", admin_row(200, 200)),
+    "admin:password_change_done": ("/admin/password_change/done/", admin_row(200, 200)),
+    "admin:autocomplete": ("/admin/autocomplete/", admin_row(403, 403)),
+    "admin:jsi18n": ("/admin/jsi18n/", admin_row(200, 200)),
+    "admin:view_on_site": ("/admin/r/1/1/", admin_row(404, 404)),
+    "admin:app_list": ("/admin/profiles/", admin_row(404, 200)),
     "admin:profiles_freelancerprofile_reveal_cpr": (
         "/admin/profiles/freelancerprofile/{profile_pk}/reveal-cpr/",
-        row(302, 302, 302, 403, 200),
+        admin_row(403, 200),
     ),
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
-        row(302, 302, 302, 403, 403),
+        admin_row(403, 403),
     ),
 }
 
@@ -222,6 +274,9 @@ API_OPERATIONS: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/freelancers/"): PUBLIC,
     ("GET", "/api/v1/freelancers/{slug}/"): every(404),
     ("GET", "/api/v1/me/"): row(403, 200, 200, 200, 200),
+    ("GET", "/api/v1/me/tokens/"): row(403, 200, 200, 200, 200),
+    # The owner's token: revoked by its owner only (someone else's is a 404).
+    ("DELETE", "/api/v1/me/tokens/{id}/"): row(403, 404, 204, 404, 404),
     ("GET", "/api/v1/me/profile/"): row(403, 404, 200, 404, 404),
     ("PATCH", "/api/v1/me/profile/"): row(403, 200, 200, 200, 200),  # creates own
     ("POST", "/api/v1/me/profile/cv/"): row(403, 400, 400, 400, 400),
@@ -265,15 +320,27 @@ def _fill(path: str, world: World) -> str:
         dsr=world.dsr.pk,
         profile_pk=world.profile.pk,
         owner_pk=world.owner.pk,
+        token=world.token.pk,
+        public=world.public_profile.slug,
+        photo=world.profile.photo.url,
     )
 
 
-def _check(world: World, method: str, path: str, expected: dict[str, int], **kw):
+def _check(
+    world: World,
+    method: str,
+    path: str,
+    expected: dict[str, int],
+    *,
+    token: bool = False,
+    **kw,
+):
     got = {}
     for role in ROLES:
-        response = getattr(world.client(role), method.lower())(path, **kw)
-        got[role] = response.status_code
-    assert got == expected, f"{method} {path}"
+        client = world.client(role, token=token)
+        got[role] = getattr(client, method.lower())(path, **kw).status_code
+    via = "token" if token else "session"
+    assert got == expected, f"{method} {path} ({via})"
 
 
 # --- Completeness: a new endpoint needs a row ---------------------------------
@@ -318,16 +385,22 @@ def test_url(world, name):
     ("method", "path"), sorted(API_OPERATIONS), ids=lambda v: str(v)
 )
 def test_api_operation(world, method, path):
-    filled = path.replace(
+    """Each operation with a browser session, then again with API tokens:
+    both ways in must answer alike."""
+    template = path.replace(
         "{slug}", "{profile}" if "freelancers" in path else "{company}"
     )
-    filled = _fill(filled.replace("{id}", "{dsr}"), world)
+    template = template.replace("{id}", "{token}" if "tokens" in path else "{dsr}")
     kwargs = {}
     if method in ("POST", "PATCH", "PUT") and path not in MULTIPART:
         kwargs = {"data": {}, "content_type": "application/json"}
     elif method == "POST":
         kwargs = {"data": {}}
-    _check(world, method, filled, API_OPERATIONS[(method, path)], **kwargs)
+    expected = API_OPERATIONS[(method, path)]
+    _check(world, method, _fill(template, world), expected, **kwargs)
+    # The session pass may have revoked the owner's token: a fresh one.
+    world.token = api_token_create(user=world.owner)[0]
+    _check(world, method, _fill(template, world), expected, token=True, **kwargs)
 
 
 def test_published_profile_is_public_on_site_and_api(world):
@@ -360,10 +433,62 @@ def test_someone_elses_objects_answer_404_not_403(world):
     ids=lambda m: m._meta.label,
 )
 def test_admin_model_pages(world, model):
-    """Changelists: members are sent to log in, staff without permission get
-    403, staff with it 200 (models they may view) or 403."""
+    """Changelists: members are sent to log in, staff without TOTP to set it
+    up (with permissions or not), staff with TOTP and no permission get 403,
+    with it 200 (models they may view) or 403."""
     opts = model._meta
     path = f"/admin/{opts.app_label}/{opts.model_name}/"
     may_view = world.staff_perm.has_perm(f"{opts.app_label}.view_{opts.model_name}")
-    expected = row(302, 302, 302, 403, 200 if may_view else 403)
+    expected = admin_row(403, 200 if may_view else 403)
     _check(world, "GET", path, expected)
+
+
+# --- Each staff power on its own ------------------------------------------------
+
+#: permission -> (URL name, status with it, status without it) for staff with
+#: TOTP. Without TOTP the permission never counts (the admin redirects).
+STAFF_POWERS = {
+    "view_freelancerprofile": [
+        ("profiles:freelancer_detail", 200, 404),
+        ("photo_file", 200, 404),
+    ],
+    # A published profile's CV: an unpublished one also needs
+    # view_freelancerprofile (the profile itself is hidden).
+    "download_any_cv": [("/freelancers/{public}/cv/", 200, 404)],
+    "reveal_cpr": [("admin:profiles_freelancerprofile_reveal_cpr", 200, 403)],
+    "view_datasubjectrequest": [("/admin/privacy/datasubjectrequest/", 200, 403)],
+    "view_auditevent": [("/admin/privacy/auditevent/", 200, 403)],
+    "view_consentrecord": [("/admin/consent/consentrecord/", 200, 403)],
+}
+
+
+@pytest.mark.parametrize("codename", sorted(STAFF_POWERS))
+def test_each_staff_power_needs_its_permission_and_totp(world, codename):
+    """Staff with TOTP and only this permission may; staff with TOTP and every
+    other permission may not; staff with only this permission and no TOTP
+    may not either."""
+    only = UserFactory(is_staff=True)
+    only.user_permissions.set(Permission.objects.filter(codename=codename))
+    activate_totp(only)
+    all_but = UserFactory(is_staff=True)
+    all_but.user_permissions.set(
+        Permission.objects.filter(codename__in=STAFF_PERMISSIONS).exclude(
+            codename=codename
+        )
+    )
+    activate_totp(all_but)
+    no_totp = UserFactory(is_staff=True)
+    no_totp.user_permissions.set(Permission.objects.filter(codename=codename))
+    for target, allowed, refused in STAFF_POWERS[codename]:
+        path = _fill(URLS[target][0] if target in URLS else target, world)
+        got = {}
+        for name, user in (("only", only), ("all_but", all_but), ("no_totp", no_totp)):
+            client = Client()
+            client.force_login(user)
+            got[name] = client.get(path).status_code
+        no_totp_status = 302 if path.startswith("/admin/") else refused
+        assert got == {
+            "only": allowed,
+            "all_but": refused,
+            "no_totp": no_totp_status,
+        }, (codename, path)

@@ -133,8 +133,10 @@ def test_logins_and_failures_are_logged_without_address_or_password(
 @pytest.mark.django_db
 def test_authorisation_failures_are_logged(client, caplog):
     from tests.factories import UserFactory
+    from tests.security.totp import activate_totp
 
     staff = UserFactory(is_staff=True)
+    activate_totp(staff)  # else the admin redirects to set up TOTP
     client.force_login(staff)
     caplog.set_level(logging.INFO, logger="worksome.security")
     response = client.post("/admin/profiles/freelancerprofile/1/reveal-cpr/")
