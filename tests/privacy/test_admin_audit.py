@@ -206,8 +206,11 @@ def test_processor_added_and_deleted_in_the_admin_is_audited(staff, admin_user):
         key="mailer",
         vendor="Mailer ApS",
         service=Processor.Service.choices[0][0],
-        data_categories="E-mail addresses",
-        country="Denmark",
+        # Policy content is edited in both languages (modeltranslation).
+        data_categories_en="E-mail addresses",
+        data_categories_da="E-mailadresser",
+        country_en="Denmark",
+        country_da="Danmark",
     )
     response = staff.post(add, data)
     assert response.status_code == 302, response.content.decode()[:3000]
