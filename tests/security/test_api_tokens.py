@@ -233,7 +233,7 @@ def test_export_shows_a_token_exists_but_never_its_key_or_digest(
     finally:
         app.conf.task_always_eager = old
     request.refresh_from_db()
-    with export_storage.open(request.export.file.name, "rb") as handle:
+    with export_storage.open_plain(request.export.file.name) as handle:
         zf = zipfile.ZipFile(io.BytesIO(handle.read()))
     rows = json.loads(zf.read("data.json"))["data"]["profiles.ApiToken"]
     assert [set(row) for row in rows] == [{"id", "created", "last_used_at", "expiry"}]
