@@ -53,7 +53,7 @@ class AdminLogEntryData(PersonalData):
 
 @personal_data.register(Session)
 class SessionData(PersonalData):
-    description = (
+    description = _(
         "Your logged-in sessions (which browser is logged in as you, until when)."
     )
     subject = "owner__user"
@@ -64,8 +64,10 @@ class SessionData(PersonalData):
         purpose_ended="expire_date",
         after=dt.timedelta(days=1),
         action=Action.DELETE,
-        description="Sessions end after 2 hours without use; the rows are deleted "
-        "within a day of that, and at once when the account is erased.",
+        description=_(
+            "Sessions end after 2 hours without use; the rows are deleted within a "
+            "day of that, and at once when the account is erased."
+        ),
     )
 
     def export_row(self, instance, *, fields=None) -> dict:

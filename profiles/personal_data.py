@@ -186,7 +186,7 @@ class CompanyData(PersonalData):
 
 @personal_data.register(FreelancerSlugHistory)
 class FreelancerSlugHistoryData(PersonalData):
-    description = (
+    description = _(
         "Former addresses of your public profile (they follow your name), kept "
         "so old links still lead to it."
     )
@@ -195,9 +195,11 @@ class FreelancerSlugHistoryData(PersonalData):
     retention = Retention(
         key="profiles.freelancer_slug.closed",
         purpose_ended=account_purpose_ended("profile__user__"),
+        condition=account_retention_ready("profile__user__"),
         action=Action.DELETE,
-        description="Deleted 12 months after the account is closed or unused for "
-        "2 years.",
+        description=_(
+            "Deleted 12 months after the account is closed or unused for 2 years."
+        ),
     )
 
 

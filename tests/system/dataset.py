@@ -17,13 +17,13 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
-from rest_framework.authtoken.models import Token
 
 from consent.models import Purpose
 from consent.services import consent_record
 from privacy.models import (
     DataSubjectRequest,
     ExportArchive,
+    FileDeletion,
     PolicyAcknowledgement,
     PurgeRunRule,
 )
@@ -55,6 +55,8 @@ class Dataset:
     dsr: object = None
     invitation_token: str = ""
     keep_token: str = ""
+    api_token: object = None
+    policy_version: object = None
 
     def client(self, role: str) -> Client:
         client = Client(raise_request_exception=False)
@@ -87,6 +89,9 @@ class Dataset:
             "api:privacy-request-detail": {"pk": str(self.dsr.pk)},
             "api:freelancer-detail": {"slug": slug},
             "api:company-detail": {"slug": company},
+            "api:my-token-detail": {"pk": str(self.api_token.pk)},
+            "profiles:api_token_revoke": {"pk": str(self.api_token.pk)},
+            "privacy:policy_version_detail": {"version": self.policy_version.version},
         }
 
 
@@ -191,6 +196,7 @@ def build_dataset() -> Dataset:
     )
     draft = PolicyVersionFactory()
     published = PolicyVersionFactory(published_at=now, significant=True)
+    data.policy_version = published
     PolicyAcknowledgement.objects.create(
         user=freelancer, version=published, notified_at=now, acknowledged_at=now
     )
@@ -206,13 +212,17 @@ def build_dataset() -> Dataset:
     )
     PurgeRunFactory(status="running", finished_at=None)
     PurgeRunFactory(status="failed", dry_run=True)
+    # A file deletion a crash left pending, with the error that kept it.
+    FileDeletion.objects.create(
+        storage="default", name="photos/gone.jpg", attempts=2, last_error="OSError"
+    )
 
     # Rows of third-party and configuration models the admin shows.
     retention_policies_sync()
     Group.objects.create(name="Privacy desk").permissions.set(
         Permission.objects.filter(codename__startswith="view_")
     )
-    Token.objects.create(user=freelancer)
+    data.api_token, _key = profile_services.api_token_create(user=freelancer)
     ClockedSchedule.objects.create(clocked_time=now)
     SolarSchedule.objects.create(event="sunrise", latitude=56.15, longitude=10.2)
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
