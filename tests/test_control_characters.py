@@ -32,6 +32,14 @@ def test_api_refusal_is_json_in_the_error_shape(client, db):
     assert set(response.json()) == {"detail", "errors"}
 
 
+def test_api_path_with_a_control_character_answers_json_404(client, db):
+    """Schemathesis found the API answering text/plain here, against its schema."""
+    response = client.get("/api/v1/privacy/requests/%18/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail", "errors"}
+
+
 def test_nul_in_a_form_post_is_refused(client, db):
     client.force_login(UserFactory())
     response = client.post("/dashboard/profile/", {"full_name": "A\x00B"})

@@ -307,9 +307,11 @@ class ControlCharacterMiddleware:
     def __call__(self, request):
         if LINE_BREAKS_AND_CONTROLS.search(request.path_info):
             security_event_for(request, "input.control_characters", part="path")
-            return HttpResponseNotFound(
-                _("The address holds control characters."), content_type="text/plain"
-            )
+            detail = _("The address holds control characters.")
+            if request.path_info.startswith("/api/"):
+                # The API answers JSON, as its schema documents, even here.
+                return JsonResponse({"detail": detail, "errors": {}}, status=404)
+            return HttpResponseNotFound(detail, content_type="text/plain")
         part = None
         if self._bad(request.GET):
             part = "query"
