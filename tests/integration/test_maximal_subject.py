@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,9 +97,21 @@ STRINGS["company_cvr"] = _valid_cvr("3817294")
 # --- Searching -------------------------------------------------------------------
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_")
-    return f"%{escaped}%"
+def _pattern(value: str) -> str:
+    """A case-insensitive regex (Python's and PostgreSQL's alike) for ``value``.
+
+    A number matches only when no digit adjoins it: the postal code "8765"
+    must not match the microseconds of a timestamp ("07:08:47.187654"), which
+    made this test fail at random.
+    """
+    escaped = re.escape(value)
+    if value.isdigit():
+        return f"(^|[^0-9]){escaped}([^0-9]|$)"
+    return escaped
+
+
+def _found(value: str, text: str) -> bool:
+    return re.search(_pattern(value), text, re.IGNORECASE) is not None
 
 
 def _db_hits(strings: dict[str, str]) -> set[tuple[str, str]]:
@@ -117,9 +130,9 @@ def _db_hits(strings: dict[str, str]) -> set[tuple[str, str]]:
         for table, column in columns:
             for key, value in strings.items():
                 cursor.execute(
-                    f"SELECT 1 FROM {qn(table)} WHERE {qn(column)}::text ILIKE %s "  # noqa: S608
+                    f"SELECT 1 FROM {qn(table)} WHERE {qn(column)}::text ~* %s "  # noqa: S608
                     "LIMIT 1",
-                    [_like(value)],
+                    [_pattern(value)],
                 )
                 if cursor.fetchone():
                     hits.add((f"db:{table}.{column}", key))
@@ -134,9 +147,9 @@ def _file_hits(strings: dict[str, str], own_files: list[Path]) -> set[tuple[str,
     for root in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT):
         for dirpath, _dirs, files in os.walk(root):
             for name in files:
-                content = Path(dirpath, name).read_bytes().lower()
+                content = Path(dirpath, name).read_bytes().decode("latin-1")
                 for key, value in strings.items():
-                    if value.lower().encode() in content or value.lower() in name:
+                    if _found(value, content) or _found(value, name):
                         hits.add(("file", key))
     return hits
 
@@ -145,11 +158,11 @@ def _session_hits(strings: dict[str, str], user_id: int) -> set[tuple[str, str]]
     hits = set()
     for session in Session.objects.all():
         data = session.get_decoded()
-        text = repr(data).lower()
+        text = repr(data)
         if str(data.get("_auth_user_id")) == str(user_id):
             hits.add(("session", "user_id"))
         for key, value in strings.items():
-            if value.lower() in text:
+            if _found(value, text):
                 hits.add(("session", key))
     return hits
 
@@ -176,9 +189,9 @@ def _cache_hits(
                 value = pickle.loads(raw)  # noqa: S301 - our own cache entries
             except Exception:  # noqa: BLE001
                 value = raw
-            text = (str(key) + repr(value)).lower()
+            text = str(key) + repr(value)
             for skey, svalue in strings.items():
-                if svalue.lower() in text:
+                if _found(svalue, text):
                     hits.add((f"cache:{alias}", skey))
     return hits
 
