@@ -204,7 +204,7 @@ def _max_ids(user_id: int) -> dict[str, int]:
 
 def _check(name: str, *, n: int, subject: int, other: int, upto: dict) -> dict:
     """What the archive holds, checked against SQL. Returns counts or errors."""
-    from privacy.storage import export_storage
+    from core.storage import export_storage
 
     errors = []
     with export_storage.open(name, "rb") as handle, zipfile.ZipFile(handle) as zf:
@@ -257,10 +257,10 @@ def _single(n: int, *, subject: int, other: int, repeat: int, profile: bool) -> 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     setup_django(url, **_env_extra(os.environ["BENCH_EXPORT_DIR"]))
     from django.db import connection
-
-    from privacy.dsr import dsr_submit
     from privacy.export import dsr_export_build
+
     from privacy.models import ExportArchive
+    from privacy.requests.services import dsr_submit
     from profiles.models import User
 
     user = User.objects.get(pk=subject)

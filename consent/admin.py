@@ -3,9 +3,8 @@ from cookie_consent.models import Cookie
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import ReadOnlyAdmin
-
-from .models import ConsentRecord, ConsentVersion, CookieDetails
+from consent.models import ConsentRecord, ConsentVersion, CookieDetails
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(ConsentRecord)

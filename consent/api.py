@@ -9,8 +9,8 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import selectors, services, web
-from .models import ConsentRecord, Purpose, Source
+from consent import selectors, services, web
+from consent.models import ConsentRecord, Purpose, Source
 
 
 class ConsentRecordSerializer(serializers.ModelSerializer):

@@ -10,8 +10,8 @@ class ConsentConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_delete, post_save
 
-        from . import receivers
-        from .models import CookieDetails
+        from consent import receivers
+        from consent.models import CookieDetails
 
         user_logged_in.connect(
             receivers.link_visitor_on_login, dispatch_uid="consent.link_visitor"

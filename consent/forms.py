@@ -2,8 +2,9 @@ from cookie_consent.forms import ProcessCookiesForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
-from .models import Source
+from consent import selectors
+from consent.models import Purpose, Source
+from consent.texts import PURPOSE_TEXTS
 
 
 class CookieChoiceForm(ProcessCookiesForm):
@@ -48,3 +49,27 @@ class CookieChoiceForm(ProcessCookiesForm):
             # Every optional group is decided: ticked ones accepted, the rest not.
             return {varname: varname in chosen for varname in selectors.cookie_lists()}
         return dict.fromkeys(sorted(chosen), self.mode == "accept")
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+class EmailPreferencesForm(forms.Form):
+    """Marketing and e-mail tracking: consent purposes, off unless chosen.
+
+    Explicit yes/no choices, so an unknown value is an error, not a "yes".
+    """
+
+    marketing = forms.TypedChoiceField(
+        # The consent record stores this same text (consent.texts).
+        label=PURPOSE_TEXTS[Purpose.MARKETING_EMAIL],
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    tracking = forms.TypedChoiceField(
+        label=PURPOSE_TEXTS[Purpose.EMAIL_TRACKING],
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )

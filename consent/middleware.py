@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors, web
+from consent import selectors, web
 
 
 class ConsentBodyLimitMiddleware:

@@ -195,3 +195,27 @@ class ConsentRecord(models.Model):
     @property
     def is_current(self) -> bool:
         return self.superseded_at is None
+
+
+class MarketingSuppression(models.Model):
+    """An address that objected to marketing (Art. 21(3)), as a keyed hash.
+
+    It outlives erasure on purpose: without it, the address could be added to
+    marketing again. The hash cannot be turned back into the address without
+    SECRET_KEY; it only answers "has this address objected?".
+    """
+
+    email_hash = models.CharField(
+        max_length=64, unique=True, verbose_name=_("e-mail hash")
+    )
+    created_at = models.DateTimeField(
+        default=timezone.now, verbose_name=_("created at")
+    )
+
+    class Meta:
+        db_table = "privacy_marketingsuppression"  # made by privacy before the split
+        verbose_name = _("marketing suppression")
+        verbose_name_plural = _("marketing suppressions")
+
+    def __str__(self) -> str:
+        return f"Suppression {self.email_hash[:12]}"

@@ -13,17 +13,27 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from consent.models import (
+    COOKIE_PURPOSE_PREFIX,
+    ConsentRecord,
+    ConsentVersion,
+    CookieDetails,
+    MarketingSuppression,
+    Purpose,
+    Source,
+)
+from consent.selectors import consent_current
+from consent.services import consent_record, marketing_suppress
 from privacy.registry import (
     Action,
     Anonymise,
+    Event,
     Export,
     PersonalData,
     PersonalField,
     Retention,
     personal_data,
 )
-
-from .models import COOKIE_PURPOSE_PREFIX, ConsentRecord, ConsentVersion, CookieDetails
 
 
 class ConsentPurposeEnded(models.Expression):
@@ -117,14 +127,18 @@ personal_data.exempt(
 )
 
 
+personal_data.exempt(
+    MarketingSuppression,
+    reason="Keyed hashes (HMAC) of addresses that objected to marketing; kept "
+    "after erasure so the objection holds (Art. 21(3)); not linked to an "
+    "account and not reversible without the secret key.",
+)
+
+
 # --- Hooks for data-subject requests (privacy never imports consent) ----------
 
 
 def _withdraw(*, user, actor, purposes=None) -> None:
-    from .models import Source
-    from .selectors import consent_current
-    from .services import consent_record
-
     source = Source.REQUEST
     for purpose, record in consent_current(user=user).items():
         if record.granted and (purposes is None or purpose in purposes):
@@ -133,19 +147,20 @@ def _withdraw(*, user, actor, purposes=None) -> None:
             )
 
 
-@personal_data.on("withdraw_consents")
-def _withdraw_all_consents(*, user, actor) -> None:
+@personal_data.on(Event.WITHDRAW_CONSENTS)
+def _withdraw_all_consents(*, user, actor, **context) -> None:
     """A consent-withdrawal request withdraws every consent the member gave."""
     _withdraw(user=user, actor=actor)
 
 
-@personal_data.on("object")
-def _withdraw_marketing_consents(*, user, actor) -> None:
-    """An objection to marketing withdraws the marketing consents at once."""
-    from .models import Purpose
-
-    _withdraw(
-        user=user,
-        actor=actor,
-        purposes={Purpose.MARKETING_EMAIL, Purpose.EMAIL_TRACKING},
-    )
+@personal_data.on(Event.OBJECT)
+def _object_to_marketing(*, user, actor, email="", **context) -> None:
+    """An objection to marketing suppresses the address objected under and the
+    member's own, and withdraws the marketing consents at once."""
+    marketing_suppress(emails=[email, getattr(user, "email", "")])
+    if user is not None:
+        _withdraw(
+            user=user,
+            actor=actor,
+            purposes={Purpose.MARKETING_EMAIL, Purpose.EMAIL_TRACKING},
+        )

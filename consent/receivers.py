@@ -1,6 +1,6 @@
 """Signal receivers: thin calls into services and selectors."""
 
-from . import selectors, services, web
+from consent import selectors, services, web
 
 
 def link_visitor_on_login(sender, request=None, user=None, **kwargs) -> None:

@@ -27,9 +27,10 @@ from django.core.cache import caches
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from . import catalogue, texts
-from .models import ConsentRecord, Purpose
-from .policy import current_policy_version
+from consent import catalogue, texts
+from consent.models import ConsentRecord, MarketingSuppression, Purpose
+from consent.policy import current_policy_version
+from core.crypto import keyed_hash
 
 COOKIE_LISTS_CACHE_KEY = "consent:cookie_lists:v2"
 COOKIE_LISTS_CACHE_TIMEOUT = 60 * 10
@@ -246,3 +247,24 @@ def consent_records_for_subject(*, user=None, visitor_id=None):
     if subject is None:
         return ConsentRecord.objects.none()
     return ConsentRecord.objects.filter(subject).select_related("version")
+
+
+# --- Marketing suppression (objections, Art. 21(3)) ----------------------------
+
+#: the keyed hash's purpose; changing it orphans every stored suppression.
+SUPPRESSION_PURPOSE = "privacy.marketing_suppression"
+
+
+def marketing_suppression_hash(email: str) -> str:
+    """The keyed hash an objecting address is kept under (never the address)."""
+    normalised = (email or "").strip()
+    local, _, domain = normalised.rpartition("@")
+    normalised = f"{local}@{domain.lower()}" if local else normalised
+    return keyed_hash(normalised.lower(), purpose=SUPPRESSION_PURPOSE)
+
+
+def marketing_is_suppressed(*, email: str) -> bool:
+    """Whether the address objected to marketing (kept even after erasure)."""
+    return MarketingSuppression.objects.filter(
+        email_hash=marketing_suppression_hash(email)
+    ).exists()

@@ -26,11 +26,17 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import selectors
-from .models import ConsentRecord, ConsentVersion, Purpose, Source
-from .policy import current_policy_version
-from .signals import consent_withdrawn
-from .texts import cookie_choice_text, group_shown, purpose_text
+from consent import selectors
+from consent.models import (
+    ConsentRecord,
+    ConsentVersion,
+    MarketingSuppression,
+    Purpose,
+    Source,
+)
+from consent.policy import current_policy_version
+from consent.signals import consent_withdrawn
+from consent.texts import cookie_choice_text, group_shown, purpose_text
 
 _WRITE_ATTEMPTS = 3
 VERSION_CACHE_TIMEOUT = 60 * 60  # seconds
@@ -314,3 +320,11 @@ def consent_visitor_link(*, user, visitor_id: str) -> list[ConsentRecord]:
                 )
             )
     return linked
+
+
+def marketing_suppress(*, emails) -> None:
+    """Keep each address on the suppression list (idempotent)."""
+    for email in {e for e in emails if e}:
+        MarketingSuppression.objects.get_or_create(
+            email_hash=selectors.marketing_suppression_hash(email)
+        )

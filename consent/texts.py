@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import catalogue
-from .durations import lifetime_text
-from .models import Purpose
-from .policy import current_policy_version
+from consent import catalogue
+from consent.durations import lifetime_text
+from consent.models import Purpose
+from consent.policy import current_policy_version
 
 PURPOSE_TEXTS = {
     Purpose.PROFILE_PHOTO: _(
@@ -43,7 +43,7 @@ def cookie_notice_html() -> str:
         "consent/notice_text.html",
         {
             "policy_version": current_policy_version(),
-            "policy_url": reverse("privacy:policy"),
+            "policy_url": reverse("compliance:policy"),
         },
     ).strip()
 

@@ -3,7 +3,7 @@
 from cookie_consent.views import CookieStatusView
 from django.urls import path
 
-from . import views
+from consent import views
 
 urlpatterns = [
     path("accept/", views.CookieAcceptView.as_view(), name="cookie_consent_accept"),

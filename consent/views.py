@@ -23,10 +23,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from . import selectors, services, web
-from .forms import CookieChoiceForm
-from .models import Purpose
-from .texts import cookie_notice_html
+from consent import selectors, services, web
+from consent.forms import CookieChoiceForm
+from consent.models import Purpose
+from consent.texts import cookie_notice_html
 
 
 class ConsentBodyLimitedMixin:

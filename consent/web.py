@@ -29,7 +29,7 @@ from cookie_consent.util import (
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
-from . import selectors
+from consent import selectors
 
 VISITOR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 

@@ -4,7 +4,7 @@ What must never happen, and how it is prevented:
 - Half an erasure: everything happens in one transaction (the subject's user
   row locked first); any error rolls all of it back, files included: the
   files to delete are written to the outbox in the same transaction and
-  deleted only after commit (``privacy.files``), so a crash after the commit
+  deleted only after commit (``core.files``), so a crash after the commit
   cannot leave them on disk either.
 - Personal data left behind that the registry knows of: every declaration's
   rows of the subject are either deleted (declarations whose retention action
@@ -34,10 +34,10 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .files import file_deletions_schedule
-from .registry import Action, Event, PersonalData, personal_data
-from .selectors import _active_holds, held_object_ids
-from .services import audit_record
+from core.files import file_deletions_schedule
+from privacy.registry import Action, Event, PersonalData, personal_data
+from privacy.selectors import _active_holds, held_object_ids
+from privacy.services import audit_record
 
 logger = logging.getLogger(__name__)
 

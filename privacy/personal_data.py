@@ -5,26 +5,14 @@ import datetime as dt
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.sessions.models import Session
-from django.db.models import Case, F, Q, When
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from . import personal_data_security  # noqa: F401  (registers on import)
-from .models import (
-    AuditEvent,
-    Breach,
-    DataSubjectRequest,
-    ExportArchive,
-    FileDeletion,
-    LegalHold,
-    MarketingSuppression,
-    PolicyAcknowledgement,
-    PolicyVersion,
-    ProcessingActivity,
-    Processor,
-    SessionOwner,
-)
-from .registry import (
+from core.models import FileDeletion
+from privacy import personal_data_security  # noqa: F401  (registers on import)
+from privacy.models import AuditEvent, LegalHold, SessionOwner
+from privacy.registry import (
     Action,
     Anonymise,
     LegalException,
@@ -148,137 +136,5 @@ class LegalHoldData(PersonalData):
     )
 
 
-@personal_data.register(DataSubjectRequest)
-class DataSubjectRequestData(PersonalData):
-    description = _(
-        "Your privacy requests (access, correction, erasure, restriction, "
-        "portability, objection, consent withdrawal): what you asked, the "
-        "address we reply to, and how and when we handled it."
-    )
-    subject = "subject"
-    fields = {
-        "kind": Anonymise.keep(),
-        "status": Anonymise.keep(),
-        "email": Anonymise.unique_email(),
-        "details": Anonymise.text(""),
-        "received_at": Anonymise.keep(),
-        "due_at": Anonymise.keep(),
-        "extended_due_at": Anonymise.keep(),
-        "extension_reason": Anonymise.keep(),
-        "completed_at": Anonymise.keep(),
-        "rejected_at": Anonymise.keep(),
-        "rejection_reason": Anonymise.keep(),
-        "legal_exceptions": Anonymise.keep(),
-        "recipients_notified": Anonymise.keep(),
-    }
-    retention = Retention(
-        key="privacy.dsr.closed",
-        # Closed requests end when closed; unconfirmed ones when the link expires.
-        purpose_ended=Case(
-            When(status="received", then=F("token_expires_at")),
-            default=Coalesce(F("completed_at"), F("rejected_at")),
-        ),
-        action=Action.ANONYMISE,
-        description=_(
-            "The reply address and your words are removed 12 months "
-            "after the request is closed; what was done, and when, stays."
-        ),
-    )
-
-
-@personal_data.register(ExportArchive)
-class ExportArchiveData(PersonalData):
-    description = _(
-        "The copy of your data we prepared for you to download (a ZIP file); it "
-        "is stored encrypted and decrypted only while you download it."
-    )
-    subject = "subject"
-    fields = {
-        "created_at": Anonymise.keep(),
-        "expires_at": Anonymise.keep(),
-        # The archive itself is not exported again inside a new archive.
-        "file": Anonymise.delete_file(),
-    }
-    export_exclude = ("file",)
-    retention = Retention(
-        key="privacy.export.expired",
-        # The purpose ends when the 7-day link expires: the row and its file
-        # are deleted by the first purge after that (RetentionPolicy periods
-        # are at least a day, hence the day subtracted here).
-        purpose_ended=F("expires_at") - dt.timedelta(days=1),
-        after=dt.timedelta(days=1),
-        action=Action.DELETE,
-        description=_("Deleted, with the file, when the 7-day download link expires."),
-    )
-
-
-personal_data.exempt(
-    MarketingSuppression,
-    reason="Keyed hashes (HMAC) of addresses that objected to marketing; kept "
-    "after erasure so the objection holds (Art. 21(3)); not linked to an "
-    "account and not reversible without the secret key.",
-)
-
-
-# --- The privacy policy -----------------------------------------------------------
-
-
-@personal_data.register(PolicyAcknowledgement)
-class PolicyAcknowledgementData(PersonalData):
-    description = _(
-        "When we e-mailed you about a significant change of this privacy policy "
-        "and when you acknowledged the notice."
-    )
-    subject = "user"
-    fields = {
-        "version": Anonymise.keep(),
-        "notified_at": Anonymise.keep(),
-        "acknowledged_at": Anonymise.keep(),
-    }
-    retention = Retention(
-        key="privacy.policyack.closed",
-        purpose_ended="user__closed_at",
-        action=Action.DELETE,
-        description=_("Deleted 12 months after your account is closed."),
-    )
-
-
-personal_data.exempt(
-    Processor,
-    ProcessingActivity,
-    PolicyVersion,
-    reason="The processor register, the record of processing activities and the "
-    "policy text: about the platform, not about people.",
-)
-
-
-# --- Breach register ---------------------------------------------------------------
-
-
-@personal_data.register(Breach)
-class BreachData(PersonalData):
-    description = _(
-        "For staff: the personal-data breaches you recorded in the breach "
-        "register (the record names who recorded it)."
-    )
-    subject = "created_by"
-    fields = {"reference": Anonymise.keep(), "created_at": Anonymise.keep()}
-    legal_exceptions = (
-        LegalException(
-            key="privacy.breach.documented",
-            reason="GDPR Art. 33(5) requires every breach to be documented so "
-            "the supervisory authority can verify compliance; erasing the staff "
-            "member who recorded it does not remove the record (the link then "
-            "points at the anonymised account).",
-            retention=Retention(
-                key="privacy.breach.aged",
-                purpose_ended="discovered_at",
-                after=dt.timedelta(days=5 * 365),
-                action=Action.DELETE,
-                description=_(
-                    "Breach records are deleted 5 years after the breach "
-                    "was discovered."
-                ),
-            ),
-        ),
-    )
+# Data-subject requests declare theirs in privacy.requests.
+import privacy.requests.personal_data  # noqa: E402,F401

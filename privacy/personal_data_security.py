@@ -8,7 +8,7 @@ import datetime as dt
 from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext_lazy as _
 
-from .registry import Action, Anonymise, PersonalData, Retention, personal_data
+from privacy.registry import Action, Anonymise, PersonalData, Retention, personal_data
 
 
 @personal_data.register(Authenticator)

@@ -557,7 +557,7 @@ class AlreadyRegistered(Exception):
 class Event(enum.StrEnum):
     """Moments of a data-subject request at which an app may have to act.
 
-    Handlers are called as ``handler(user=..., actor=...)`` inside the
+    Handlers are called as ``handler(user=..., actor=..., **context)`` inside the
     transaction of the request's step, so they must not send e-mail or start
     tasks directly (use ``transaction.on_commit``) and must be idempotent.
     """
@@ -568,7 +568,8 @@ class Event(enum.StrEnum):
     LIFT_RESTRICTION = "lift_restriction"
     #: withdraw every consent the subject gave (Art. 7(3)).
     WITHDRAW_CONSENTS = "withdraw_consents"
-    #: objection to direct marketing (Art. 21(2)): stop it.
+    #: objection to direct marketing (Art. 21(2)): stop it. ``user`` may be
+    #: None (a visitor's objection); ``email`` is the address objected under.
     OBJECT = "object"
     #: erasure (Art. 17), before the registry anonymises or deletes the rows.
     ERASE = "erase"
@@ -675,10 +676,14 @@ class Registry:
     def handlers(self, event: Event | str) -> list[Callable]:
         return list(self._handlers.get(str(Event(event)), []))
 
-    def emit(self, event: Event | str, *, user, actor) -> None:
-        """Call every handler of ``event``, in registration order."""
+    def emit(self, event: Event | str, *, user, actor, **context) -> None:
+        """Call every handler of ``event``, in registration order.
+
+        ``context`` is what the event adds (``Event.OBJECT``: ``email``, the
+        address the objection was made under); handlers take ``**context``.
+        """
         for handler in self.handlers(event):
-            handler(user=user, actor=actor)
+            handler(user=user, actor=actor, **context)
 
     def after_purge_batch(self, func: Callable) -> Callable:
         """Register ``func(model=, now=)``, called inside each purge batch's

@@ -15,7 +15,7 @@ Invariants, and how they hold:
   are gone, so no later batch or run picks them again (running twice changes
   nothing the second time).
 - Files go only after the batch commits, and never get lost: the batch's
-  transaction writes them to the file-deletion outbox (``privacy.files``),
+  transaction writes them to the file-deletion outbox (``core.files``),
   which is worked through after commit, at the start and end of every run and
   by a beat task; a rolled back batch keeps its files and writes no outbox row.
 - The run record holds counts and rule keys, never personal data. Each
@@ -38,10 +38,10 @@ from django.db.models.functions import Now
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone, translation
 
-from .files import file_deletions_process, file_deletions_schedule
-from .models import PurgeRun, PurgeRunRule, RetentionPolicy
-from .registry import Action, RetentionRule, personal_data
-from .selectors import held_object_ids, held_subject_ids
+from core.files import file_deletions_process, file_deletions_schedule
+from privacy.models import PurgeRun, PurgeRunRule, RetentionPolicy
+from privacy.registry import Action, RetentionRule, personal_data
+from privacy.selectors import held_object_ids, held_subject_ids
 
 logger = logging.getLogger(__name__)
 

@@ -1,20 +1,12 @@
-import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
-    DataSubjectRequest,
-    ExportArchive,
-    LegalHold,
-    MarketingSuppression,
-)
-from .registry import Action, personal_data
+from privacy.models import DataSubjectRequest, LegalHold
+from privacy.registry import Action, personal_data
 
 ACTION_DONE = {Action.ANONYMISE: _("anonymised"), Action.DELETE: _("deleted")}
 
@@ -97,53 +89,6 @@ def held_object_ids(*, model, now: datetime) -> list:
 # --- Data-subject requests --------------------------------------------------
 
 
-def dsr_list_for_user(*, user) -> QuerySet[DataSubjectRequest]:
-    """The member's own requests, newest first."""
-    if not getattr(user, "is_authenticated", False):
-        return DataSubjectRequest.objects.none()
-    return DataSubjectRequest.objects.filter(subject=user).select_related("export")
-
-
-def dsr_get_for_user(*, pk, user) -> DataSubjectRequest:
-    """One of the member's own requests; anyone else's (or none) is a 404."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    request = dsr_list_for_user(user=user).filter(pk=pk).first()
-    if request is None:
-        raise Http404
-    return request
-
-
-def export_get_for_download(*, pk, user) -> ExportArchive:
-    """A ready, unexpired archive of the member's own request, else 404."""
-    request = dsr_get_for_user(pk=pk, user=user)
-    archive = getattr(request, "export", None)
-    if archive is None or not archive.is_downloadable or archive.subject_id != user.pk:
-        raise Http404
-    return archive
-
-
-def export_get_by_token(*, token: str) -> ExportArchive:
-    """The archive an e-mailed download link names, while it is valid; else 404."""
-    if not token or len(token) > 100:
-        raise Http404
-    archive = (
-        ExportArchive.objects.filter(token_hash=token_hash(token))
-        .select_related("request")
-        .first()
-    )
-    if archive is None or not archive.is_downloadable:
-        raise Http404
-    return archive
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 of a random token (tokens have 256 bits; no key is needed)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def subject_is_restricted(*, user) -> bool:
     """Whether processing of the user's data is restricted (Art. 18).
 
@@ -158,32 +103,3 @@ def subject_is_restricted(*, user) -> bool:
         restriction_applied_at__isnull=False,
         restriction_lifted_at__isnull=True,
     ).exists()
-
-
-def marketing_is_suppressed(*, email: str) -> bool:
-    """Whether the address objected to marketing (kept even after erasure)."""
-    from .dsr import suppression_hash
-
-    return MarketingSuppression.objects.filter(
-        email_hash=suppression_hash(email)
-    ).exists()
-
-
-def dsr_due_annotated(qs: QuerySet | None = None) -> QuerySet[DataSubjectRequest]:
-    """Requests with ``effective_due`` (the extended due date when extended)."""
-    qs = DataSubjectRequest.objects.all() if qs is None else qs
-    return qs.annotate(effective_due=Coalesce("extended_due_at", "due_at"))
-
-
-def dsr_overdue(*, now: datetime) -> QuerySet[DataSubjectRequest]:
-    return dsr_due_annotated().filter(
-        status__in=DataSubjectRequest.OPEN_STATUSES, effective_due__lt=now
-    )
-
-
-def dsr_due_soon(*, now: datetime, days: int = 7) -> QuerySet[DataSubjectRequest]:
-    return dsr_due_annotated().filter(
-        status__in=DataSubjectRequest.OPEN_STATUSES,
-        effective_due__gte=now,
-        effective_due__lt=now + timedelta(days=days),
-    )

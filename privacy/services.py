@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
-from .models import AuditEvent, Breach, LegalHold, Processor, RetentionPolicy
-from .registry import personal_data
+from privacy.models import AuditEvent, LegalHold, RetentionPolicy
+from privacy.registry import personal_data
 
 
 def audit_record(
@@ -123,26 +123,4 @@ def legal_hold_save(
         action = "legal_hold.released"
     return audited_save(
         obj=hold, actor=actor, action=action, fields=fields, created=created
-    )
-
-
-def processor_save(
-    *, processor: Processor, actor, fields: Iterable[str], created: bool
-) -> Processor:
-    action = "processor.added" if created else "processor.changed"
-    return audited_save(
-        obj=processor, actor=actor, action=action, fields=fields, created=created
-    )
-
-
-def processor_delete(*, processor: Processor, actor) -> None:
-    audited_delete(obj=processor, actor=actor, action="processor.deleted")
-
-
-def breach_save(*, breach: Breach, actor, fields: Iterable[str], created: bool):
-    if created:
-        breach.created_by = actor
-    action = "breach.recorded" if created else "breach.changed"
-    return audited_save(
-        obj=breach, actor=actor, action=action, fields=fields, created=created
     )

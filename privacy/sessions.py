@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
-from .models import SessionOwner
+from privacy.models import SessionOwner
 
 
 class SessionStore(DBStore):

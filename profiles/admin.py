@@ -8,17 +8,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import (
-    AuditedAdminMixin,
-    PrivateFileAdminMixin,
-    ProtectedLookupsMixin,
-    ViewOnlyAdmin,
-)
+from core.admin import PrivateFileAdminMixin, ProtectedLookupsMixin, ViewOnlyAdmin
+from privacy.admin_mixins import AuditedAdminMixin
 from privacy.models import AuditEvent
-
-from . import services
-from .forms import AdminUserChangeForm, AdminUserCreationForm
-from .models import (
+from profiles import services
+from profiles.forms import AdminUserChangeForm, AdminUserCreationForm
+from profiles.models import (
     Company,
     CompanyInvitation,
     CompanyMembership,

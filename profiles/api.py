@@ -20,12 +20,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from privacy.text import ControlCharacterSerializerMixin
-
-from . import selectors, services
-from .forms import PHOTO_CONSENT_TEXT
-from .identifiers import normalise_cpr, validate_cvr
-from .models import Company, FreelancerProfile
+from core.text import ControlCharacterSerializerMixin
+from profiles import selectors, services
+from profiles.forms import PHOTO_CONSENT_TEXT
+from profiles.identifiers import normalise_cpr, validate_cvr
+from profiles.models import Company, FreelancerProfile
 
 
 def _drf_error(exc: DjangoValidationError, field: str) -> ValidationError:

@@ -16,7 +16,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
-from . import services
+from profiles import services
 
 
 class ApiTokenAuthentication(TokenAuthentication):

@@ -15,11 +15,13 @@ class ProfilesConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from consent.signals import consent_withdrawn
-        from worksome.generations import generation_bump_on_change
-
-        from .directory import GENERATION_KEY, skills_changed
-        from .models import FreelancerProfile, User
-        from .receivers import password_changed_revoke_tokens, photo_consent_withdrawn
+        from core.generations import generation_bump_on_change
+        from profiles.directory import GENERATION_KEY, skills_changed
+        from profiles.models import FreelancerProfile, User
+        from profiles.receivers import (
+            password_changed_revoke_tokens,
+            photo_consent_withdrawn,
+        )
 
         consent_withdrawn.connect(
             photo_consent_withdrawn, dispatch_uid="profiles.photo"

@@ -33,7 +33,9 @@ from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from worksome.generations import generation as generation_of
+from core.generations import generation as generation_of
+from profiles import selectors
+from profiles.models import FreelancerProfile
 
 COUNT_TTL = 60  # seconds
 CARDS_TTL = 300  # seconds
@@ -127,8 +129,6 @@ def skills_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
     """
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    from .models import FreelancerProfile
-
     # From the skill's side (reverse) pk_set names the profiles; a reverse
     # clear does not say which profiles it touched.
     pks = (pk_set or ()) if reverse else (instance.pk,)
@@ -141,8 +141,6 @@ def public_profile_page(*, slug: str) -> tuple[str, str]:
 
     Raises Http404 unless the profile is public right now.
     """
-    from . import selectors
-
     stamp = selectors.freelancer_public_stamp(slug=slug)
     if stamp is None:
         raise Http404

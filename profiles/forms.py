@@ -4,11 +4,10 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from privacy.text import ControlCharacterFormMixin
-
-from .identifiers import normalise_cpr, validate_cvr
-from .models import Company, CompanyMembership, FreelancerProfile, User
-from .services import (
+from core.text import ControlCharacterFormMixin
+from profiles.identifiers import normalise_cpr, validate_cvr
+from profiles.models import Company, CompanyMembership, FreelancerProfile, User
+from profiles.services import (
     COMPANY_FIELDS,
     PROFILE_FIELDS,
     skills_parse,

@@ -14,10 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 
-from privacy.fields import EncryptedTextField
-
-from .identifiers import cvr_validator, mask_cpr
-from .storage import cv_upload_to, photo_upload_to, private_storage, thumb_upload_to
+from core.fields import EncryptedTextField
+from profiles.identifiers import cvr_validator, mask_cpr
+from profiles.storage import (
+    cv_upload_to,
+    photo_upload_to,
+    private_storage,
+    thumb_upload_to,
+)
 
 #: An account unused this long has served its purpose (like a closed one): the
 #: retention period runs from then, after a warning e-mail.

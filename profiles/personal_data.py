@@ -16,9 +16,8 @@ from privacy.registry import (
     Retention,
     personal_data,
 )
-
-from .directory import profile_cache_forget
-from .models import (
+from profiles.directory import profile_cache_forget
+from profiles.models import (
     ApiToken,
     Company,
     CompanyInvitation,
@@ -31,6 +30,7 @@ from .models import (
     account_purpose_ended,
     account_retention_ready,
 )
+from profiles.services import account_close, companies_close_memberless
 
 
 @personal_data.register(User)
@@ -296,8 +296,6 @@ FreelancerProfileData.restriction_field = "restricted_at"
 @personal_data.on(Event.ERASE)
 def _close_account_on_erasure(*, user, actor) -> None:
     """Erasure closes the account first (unpublished, no logins)."""
-    from .services import account_close
-
     account_close(user=user, actor=actor)
 
 
@@ -318,8 +316,6 @@ def _close_memberless_companies(*, model, now) -> None:
     """A purge batch that anonymised accounts or deleted memberships may have
     removed a company's last member: close it in the same transaction."""
     if model in (User, CompanyMembership):
-        from .services import companies_close_memberless
-
         companies_close_memberless(now=now)
 
 

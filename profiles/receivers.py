@@ -1,6 +1,5 @@
 from consent.models import Purpose
-
-from . import services
+from profiles import services
 
 
 def photo_consent_withdrawn(sender, *, purpose, user=None, **kwargs) -> None:

@@ -18,7 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.http import Http404
 from django.utils import timezone
 
-from .models import (
+from profiles.models import (
     ApiToken,
     Company,
     CompanyMembership,

@@ -31,13 +31,13 @@ from django.utils.translation import gettext as _
 
 from consent.models import Purpose
 from consent.services import consent_record
-from privacy.crypto import keyed_hash
-from privacy.files import file_deletions_schedule
-from privacy.ratelimit import Limit, hit
+from core.crypto import keyed_hash
+from core.files import file_deletions_schedule
+from core.ratelimit import Limit, hit
+from privacy.retention import retention_policies_sync
 from privacy.services import audit_record, audited_save
-
-from .identifiers import normalise_cpr
-from .models import (
+from profiles.identifiers import normalise_cpr
+from profiles.models import (
     ApiToken,
     Company,
     CompanyInvitation,
@@ -50,8 +50,8 @@ from .models import (
     account_last_active,
     account_purpose_ended,
 )
-from .storage import private_storage
-from .uploads import process_image, validate_cv
+from profiles.storage import private_storage
+from profiles.uploads import process_image, validate_cv
 
 INVITATION_VALID_FOR = timedelta(days=14)
 CPR_HASH_PURPOSE = "cpr"
@@ -626,8 +626,6 @@ KEEP_ACCOUNT_LINK_DAYS = 60
 
 def _account_rule_period() -> timedelta:
     """The period the purge really uses for accounts (admin-tunable)."""
-    from privacy.retention import retention_policies_sync
-
     policy = retention_policies_sync()["profiles.user.closed"]
     return timedelta(days=policy.period_days)
 

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from django.utils.deconstruct import deconstructible
 
-from privacy.storage import PrivateFileStorage
+from core.storage import PrivateFileStorage
 
 _CV_SUFFIXES = frozenset({".pdf", ".docx"})
 

@@ -18,14 +18,14 @@ from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import selectors, services
-from .directory import (
+from profiles import selectors, services
+from profiles.directory import (
     DETAIL_BODY_TEMPLATE,
     CachedCountPaginator,
     directory_cards_html,
     public_profile_page,
 )
-from .forms import (
+from profiles.forms import (
     PHOTO_CONSENT_TEXT,
     CloseAccountForm,
     CompanyForm,

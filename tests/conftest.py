@@ -66,7 +66,7 @@ def verified_company_member(db):
 def admin_user(admin_user):
     """pytest-django's superuser, with the TOTP authenticator the admin demands
     of staff who may see CPR numbers or handle data-subject requests
-    (worksome.middleware.StaffMfaMiddleware)."""
+    (core.middleware.StaffMfaMiddleware)."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     TOTP.activate(admin_user, generate_totp_secret())

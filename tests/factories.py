@@ -125,7 +125,7 @@ class LegalHoldFactory(factory.django.DjangoModelFactory):
 
 class BreachFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "privacy.Breach"
+        model = "compliance.Breach"
 
     reference = factory.Sequence(lambda n: f"BR-{n:04d}")
     discovered_at = factory.LazyFunction(timezone.now)
@@ -138,7 +138,7 @@ class BreachFactory(factory.django.DjangoModelFactory):
 
 class PolicyVersionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "privacy.PolicyVersion"
+        model = "compliance.PolicyVersion"
 
     version = factory.Sequence(lambda n: f"9.{n}")
     effective_date = factory.LazyFunction(lambda: timezone.now().date())

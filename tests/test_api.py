@@ -44,7 +44,7 @@ def test_validation_errors_have_the_stable_shape():
     from rest_framework import serializers
     from rest_framework.exceptions import ValidationError
 
-    from worksome.api_errors import exception_handler
+    from core.api import exception_handler
 
     class S(serializers.Serializer):
         email = serializers.EmailField()

@@ -6,26 +6,24 @@ held in the database (policy text, processors, processing activities)."""
 
 import datetime as dt
 import html as html_module
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
-from privacy import dsr
-from privacy.mail import marketing_message_build
-from privacy.models import PolicyVersion, ProcessingActivity, Processor
-from privacy.policy import policy_change_notify, policy_version_publish
-from privacy.records import policy_records_apply, policy_records_read
+from compliance.models import PolicyVersion, ProcessingActivity, Processor
+from compliance.policy import policy_change_notify, policy_version_publish
+from compliance.records import policy_records_apply, policy_records_read
+from compliance.seed import compliance_seed
+from consent.mail import marketing_message_build
+from privacy.requests import services as dsr
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory
 from tests.test_i18n import _own_entries
 
 pytestmark = pytest.mark.django_db
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
 
 SPLIT = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}|\{%.*?%\}|<[^>]+>|\n", flags=re.S)
 
@@ -100,7 +98,7 @@ def _english_in(text: str, sentences: dict[str, str]) -> list[str]:
 
 @pytest.fixture
 def seeded(db, admin_user):
-    consent_seed.seed(apps)
+    compliance_seed()
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from consent import api as consent_api
-from privacy import api as privacy_api
+from privacy.requests import api as privacy_api
 from profiles import api as profiles_api
 
 app_name = "api"

@@ -43,7 +43,7 @@ def _required(name: str, dev_default: str) -> str:
 
 
 SECRET_KEY = _required("SECRET_KEY", _DEV_SECRET_KEY)
-# The key of privacy.crypto.keyed_hash (CPR uniqueness, the marketing
+# The key of core.crypto.keyed_hash (CPR uniqueness, the marketing
 # suppression list, rate-limit buckets). Stored hashes depend on it, and the
 # suppression list cannot be recomputed (no plaintext is kept), so it is kept
 # apart from SECRET_KEY: SECRET_KEY can then be rotated (after a leak, say)
@@ -95,35 +95,37 @@ INSTALLED_APPS = [
     "csp",
     "cookie_consent",
     "django_celery_beat",
+    # Layers, lowest first (import-linter enforces them; docs/architecture.md).
+    "core",
     "privacy",
-    "profiles",
     "consent",
-    "worksome.apps.WorksomeConfig",
+    "profiles",
+    "compliance",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "worksome.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "worksome.middleware.SecurityHeadersMiddleware",
-    "worksome.middleware.ConsentAwareCSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
+    "core.middleware.ConsentAwareCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: the switcher's cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "consent.middleware.ConsentBodyLimitMiddleware",
     # After the body limits: refuses NUL and other control characters.
-    "worksome.middleware.ControlCharacterMiddleware",
-    "worksome.middleware.RateLimitMiddleware",
+    "core.middleware.ControlCharacterMiddleware",
+    "core.middleware.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "worksome.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
     "consent.middleware.ConsentMiddleware",
-    "worksome.middleware.StaffMfaMiddleware",
-    "worksome.middleware.SecurityLogMiddleware",
+    "core.middleware.StaffMfaMiddleware",
+    "privacy.middleware.SecurityLogMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -217,7 +219,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Variables production must set although development has a default for them:
 # with DEBUG off, ``check --deploy`` names each one that is missing
-# (privacy.checks.check_deploy_settings).
+# (compliance.checks.check_deploy_settings).
 DEPLOY_MISSING_ENV = [
     name for name in ("SITE_URL", "EMAIL_URL") if not env.str(name, default="")
 ]
@@ -302,7 +304,7 @@ SESSION_ENGINE = "privacy.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=60 * 60 * 2)
 SESSION_SAVE_EVERY_REQUEST = True
 # Absolute lifetime: however active, a log-in ends this many seconds after it
-# began (worksome.middleware.SessionLifetimeMiddleware); ASVS 3.3.2.
+# began (core.middleware.SessionLifetimeMiddleware); ASVS 3.3.2.
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=60 * 60 * 12)
 # Changing e-mail or password asks for the password again (allauth); revealing a
 # CPR number does too (profiles.views).
@@ -344,7 +346,7 @@ PERMISSIONS_POLICY = ", ".join(
 NO_STORE_PATH_PREFIXES = ("/accounts/", "/dashboard/", "/privacy/requests/")
 
 # Content Security Policy (django-csp 4). Tracker hosts are added per response,
-# only for the cookie groups the visitor accepted (worksome.middleware).
+# only for the cookie groups the visitor accepted (core.middleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -374,7 +376,7 @@ CSP_CONSENTED_HOSTS = {
 }
 
 # Rate limits (uses, seconds) per client IP, answered with 429 and Retry-After
-# (worksome.ratelimit). Data-subject request intake has its own (privacy.views).
+# (core.ratelimit). Data-subject request intake has its own (privacy.views).
 RATE_LIMITS = {
     "signup": (env.int("RATE_LIMIT_SIGNUP", default=10), 60 * 60),
     "password_reset": (env.int("RATE_LIMIT_PASSWORD_RESET", default=5), 60 * 60),
@@ -389,8 +391,8 @@ CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 
 # client's address is then read from X-Forwarded-For, trusting only the hops the
 # proxies appended: TRUSTED_PROXY_COUNT proxies in front of the app, or proxies
 # inside TRUSTED_PROXY_CIDRS. Neither set (the default): X-Forwarded-For is
-# ignored. One function (privacy.ratelimit.client_ip) serves every limit:
-# RATE_LIMITS, request intake, django-axes and allauth (worksome.security).
+# ignored. One function (core.ratelimit.client_ip) serves every limit:
+# RATE_LIMITS, request intake, django-axes and allauth (core.security).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 try:
     TRUSTED_PROXY_CIDRS = tuple(
@@ -401,8 +403,8 @@ except ValueError as exc:
     sys.exit(f"TRUSTED_PROXY_CIDRS is not a list of networks: {exc}")
 if TRUSTED_PROXY_COUNT < 0 or (TRUSTED_PROXY_COUNT and TRUSTED_PROXY_CIDRS):
     sys.exit("Set TRUSTED_PROXY_COUNT (>= 0) or TRUSTED_PROXY_CIDRS, not both.")
-AXES_CLIENT_IP_CALLABLE = "privacy.ratelimit.client_ip"
-ACCOUNT_ADAPTER = "worksome.security.AccountAdapter"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
+ACCOUNT_ADAPTER = "core.security.AccountAdapter"
 
 # Brute force on login (django-axes): 5 failures of one address from one IP
 # lock that pair out for 15 minutes. Counts live in the cache and expire with
@@ -413,8 +415,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
-AXES_USERNAME_CALLABLE = "worksome.security.axes_username"
-AXES_LOCKOUT_CALLABLE = "worksome.security.axes_lockout_response"
+AXES_USERNAME_CALLABLE = "core.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "core.security.axes_lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
@@ -490,11 +492,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="0", hour="3"),
     },
     "Data-subject request digest": {
-        "task": "privacy.tasks.dsr_digest_send",
+        "task": "privacy.requests.tasks.dsr_digest_send",
         "schedule": crontab(minute="0", hour="7"),
     },
     "Breach deadline check": {
-        "task": "privacy.tasks.breach_deadline_check",
+        "task": "compliance.tasks.breach_deadline_check",
         "schedule": crontab(minute="5", hour="*"),
     },
     "Warn members before unused accounts are anonymised": {
@@ -504,7 +506,7 @@ CELERY_BEAT_SCHEDULE = {
     # Files that erasure, the purge or a profile edit recorded for deletion and
     # that a crash or an error left on disk.
     "Pending file deletions": {
-        "task": "privacy.tasks.file_deletions_retry",
+        "task": "core.tasks.file_deletions_retry",
         "schedule": crontab(minute="*/15"),
     },
 }
@@ -520,7 +522,7 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticatedOrReadOnly",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "worksome.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
 }

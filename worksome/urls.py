@@ -4,9 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core import views
 from profiles import views as profiles_views
-
-from . import views
 
 urlpatterns = [
     path("", profiles_views.home, name="home"),
@@ -19,7 +18,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # django-cookie-consent's URL names, served by consent's views.
     path("cookies/", include("consent.urls")),
+    path("privacy/", include("compliance.urls")),
     path("privacy/", include("privacy.urls")),
+    path("privacy/", include("consent.email_urls")),
     path("", include("profiles.urls")),
     # Photos and logos through a view that checks they may be seen (never as
     # plain media files, even in development).
@@ -38,11 +39,11 @@ urlpatterns = [
 ]
 
 # allauth's own rate limits answer through this (429 with Retry-After).
-handler429 = "worksome.views.too_many_requests"
+handler429 = "core.views.too_many_requests"
 # Outside DRF's views (an unmatched /api/ path, a crash) the API still answers
 # JSON in its error shape.
-handler404 = "worksome.views.page_not_found"
-handler500 = "worksome.views.server_error"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from .. import catalogue, selectors, web
-from ..texts import cookie_notice_html, group_shown
+from consent import catalogue, selectors, web
+from consent.texts import cookie_notice_html, group_shown
 
 register = template.Library()
 

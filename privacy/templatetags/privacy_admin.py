@@ -1,13 +1,11 @@
-"""The admin index's link to the data-subject request queue, with its
-deadlines, and the notice that the policy needs a new version."""
+"""The admin index's link to the data-subject request queue, with its deadlines."""
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from ..models import DataSubjectRequest, PolicyVersion
-from ..policy import policy_drift
-from ..selectors import dsr_due_soon, dsr_overdue
+from privacy.models import DataSubjectRequest
+from privacy.requests.selectors import dsr_due_soon, dsr_overdue
 
 register = template.Library()
 
@@ -32,24 +30,4 @@ def dsr_queue_summary(context) -> dict | None:
         "due_soon": dsr_due_soon(now=now, days=DUE_SOON_DAYS).count(),
         "due_soon_url": f"{queue}?due=week",
         "days": DUE_SOON_DAYS,
-    }
-
-
-@register.simple_tag(takes_context=True)
-def policy_drift_summary(context) -> dict | None:
-    """When the records the policy is generated from (processors, cookies,
-    purposes, retention periods) changed since the latest published version:
-    that version, what changed, and where to publish a new one. None when
-    nothing changed or the staff member may not publish versions."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    opts = PolicyVersion._meta
-    if user is None or not user.has_perm(f"{opts.app_label}.add_{opts.model_name}"):
-        return None
-    drift = policy_drift(language=translation.get_language() or "en")
-    if drift is None:
-        return None
-    return {
-        **drift,
-        "add_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_add"),
     }

@@ -1,12 +1,8 @@
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.cache import caches
 
+from compliance.seed import compliance_seed
 from consent import web
-
-seed_migration = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +16,7 @@ def _fresh_consent_cache():
 @pytest.fixture
 def catalogue(db):
     """The seeded cookie groups (a transactional test may have flushed them)."""
-    seed_migration.seed(apps)
+    compliance_seed()
     caches["consent"].clear()
 
 

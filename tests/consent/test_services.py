@@ -16,7 +16,7 @@ from tests.factories import UserFactory
 
 def _publish_policy_version(version: str) -> None:
     """A new privacy policy version in force (what the banner cites)."""
-    from privacy.models import PolicyVersion
+    from compliance.models import PolicyVersion
 
     PolicyVersion.objects.create(
         version=version,

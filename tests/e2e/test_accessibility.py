@@ -3,28 +3,25 @@
 axe-core comes bundled in axe-playwright-python; it runs inside the real page.
 """
 
-import importlib
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django.core.cache import caches
 from playwright.sync_api import Page, expect
 
+from compliance.seed import compliance_seed
 from tests.e2e.test_journey_export import _log_in
 from tests.factories import FreelancerProfileFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 BLOCKING = {"serious", "critical"}
-seed_migration = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
 
 
 @pytest.fixture(autouse=True)
 def cookie_groups(transactional_db):
     """The seeded cookie groups (a transactional test starts with none), so the
     banner really is open on a first visit."""
-    seed_migration.seed(apps)
+    compliance_seed()
     caches["consent"].clear()
     yield
     caches["consent"].clear()

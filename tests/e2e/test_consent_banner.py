@@ -6,20 +6,18 @@ the vendor's first-party cookie and sends its beacon, as the real one would)
 and are recorded; nothing reaches the network.
 """
 
-import importlib
 import re
 from urllib.parse import urlparse
 
 import pytest
-from django.apps import apps
 from django.core.cache import caches
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from compliance.seed import compliance_seed
 from consent.models import ConsentRecord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-seed_migration = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
 
 GA_ID = "G-TEST123"
 TRACKER_DOMAINS = (
@@ -49,7 +47,7 @@ TRACKER_COOKIES = {"_ga", f"_ga_{GA_ID[2:]}", "_fbp"}
 @pytest.fixture(autouse=True)
 def catalogue(transactional_db, settings):
     """The seeded cookie groups, the tracker ids, a cold consent cache."""
-    seed_migration.seed(apps)
+    compliance_seed()
     caches["consent"].clear()
     settings.GA_MEASUREMENT_ID = GA_ID
     settings.META_PIXEL_ID = "1234567890"

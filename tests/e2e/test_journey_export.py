@@ -19,8 +19,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import Page, expect
 
-from privacy import tasks
 from privacy.models import DataSubjectRequest, ExportArchive
+from privacy.requests import tasks
 from tests.factories import PASSWORD, FreelancerProfileFactory, UserFactory
 from tests.security.totp import activate_totp, totp_code
 

@@ -1,24 +1,20 @@
 """The diff of two policy versions reads on a 390 px phone without sideways
 scrolling (issue 16 item 11)."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from privacy.models import PolicyVersion, ProcessingActivity, Processor
-from privacy.policy import policy_version_publish
-from privacy.records import policy_records_apply, policy_records_read
+from compliance.models import PolicyVersion, ProcessingActivity, Processor
+from compliance.policy import policy_version_publish
+from compliance.records import policy_records_apply, policy_records_read
+from compliance.seed import compliance_seed
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
-
 
 def test_the_word_diff_fits_a_390px_screen(live_server, page: Page, admin_user):
-    consent_seed.seed(apps)
+    compliance_seed()
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,

@@ -1,7 +1,7 @@
 import pytest
 from django.db import connection
 
-from privacy.tasks import ping
+from core.tasks import ping
 
 pytestmark = pytest.mark.integration
 

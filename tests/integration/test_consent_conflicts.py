@@ -7,23 +7,20 @@ retry it whole; a write inside someone else's transaction retries in its own
 savepoint.
 """
 
-import importlib
 import threading
 
 import pytest
-from django.apps import apps
 from django.core.cache import caches
 from django.db import connection, transaction
 
+from compliance.seed import compliance_seed
 from consent import services, web
 from consent.models import ConsentRecord, Purpose, Source
-
-seed_migration = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
 
 
 @pytest.fixture
 def seeded(postgres_db, transactional_db):
-    seed_migration.seed(apps)
+    compliance_seed()
     caches["consent"].clear()
 
 

@@ -6,10 +6,10 @@ import zipfile
 
 import pytest
 
-from privacy import dsr
+from core.storage import export_storage
 from privacy.models import DataSubjectRequest, ExportArchive
-from privacy.storage import export_storage
-from privacy.tasks import dsr_export_build_task
+from privacy.requests import services as dsr
+from privacy.requests.tasks import dsr_export_build_task
 from tests.integration.conftest import wait_for
 from tests.privacy.dsr_support import rich_member
 

@@ -26,7 +26,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from privacy import mail as privacy_mail
+from consent import mail as privacy_mail
 from privacy.models import DataSubjectRequest
 from privacy.retention import retention_purge
 from profiles import services

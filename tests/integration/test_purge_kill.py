@@ -22,8 +22,9 @@ from django.core.files.storage import default_storage
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from privacy.files import orphan_files_find
-from privacy.models import FileDeletion, PurgeRun, PurgeRunRule
+from core.files import orphan_files_find
+from core.models import FileDeletion
+from privacy.models import PurgeRun, PurgeRunRule
 from privacy.retention import retention_purge
 from profiles.models import FreelancerProfile, User
 from profiles.storage import private_storage

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from privacy.models import AuditEvent, Breach, LegalHold, Processor, RetentionPolicy
+from compliance.models import Breach, Processor
+from privacy.models import AuditEvent, LegalHold, RetentionPolicy
 from privacy.retention import retention_policies_sync
 from profiles import services as profile_services
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory

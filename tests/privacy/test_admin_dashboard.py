@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from privacy import dsr
 from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 from tests.factories import UserFactory
 from tests.privacy.dsr_support import ALL_PERMS, staff
 from tests.security.totp import activate_totp

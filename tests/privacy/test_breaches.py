@@ -10,11 +10,11 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from privacy.breaches import breach_reminders_send
+from compliance.breaches import breach_reminders_send
+from compliance.models import Breach
+from compliance.tasks import breach_deadline_check
 from privacy.erasure import erasure_execute
-from privacy.models import Breach
 from privacy.registry import personal_data
-from privacy.tasks import breach_deadline_check
 from tests.factories import UserFactory
 from tests.security.totp import activate_totp
 
@@ -163,7 +163,7 @@ def test_a_failed_send_is_retried_on_the_next_run(breach_staff, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr("privacy.breaches.send_mail", broken)
+    monkeypatch.setattr("compliance.breaches.send_mail", broken)
     assert breach_reminders_send() == 0
     breach.refresh_from_db()
     assert breach.reminder_sent_at is None
@@ -175,7 +175,7 @@ def test_a_failed_send_is_retried_on_the_next_run(breach_staff, monkeypatch):
 def test_the_reminder_is_scheduled_hourly():
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="privacy.tasks.breach_deadline_check")
+    task = PeriodicTask.objects.get(task="compliance.tasks.breach_deadline_check")
     assert task.enabled
     assert task.crontab.hour == "*"
 

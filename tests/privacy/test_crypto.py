@@ -13,9 +13,9 @@ from django.db import connection, models
 from django.test.utils import isolate_apps
 from django.utils.crypto import salted_hmac
 
-from privacy import crypto
-from privacy.crypto import InvalidToken, decrypt, encrypt, keyed_hash, rotate
-from privacy.fields import EncryptedTextField
+from core import crypto
+from core.crypto import InvalidToken, decrypt, encrypt, keyed_hash, rotate
+from core.fields import EncryptedTextField
 from privacy.management.commands import rotate_encryption_keys
 from privacy.management.commands.rotate_encryption_keys import (
     encrypted_fields,
@@ -279,7 +279,7 @@ def test_serialised_rows_carry_a_token_not_the_plaintext(note_model):
 def test_field_deconstructs_for_migrations():
     field = EncryptedTextField(null=True, blank=True)
     name, path, args, kwargs = field.deconstruct()
-    assert path == "privacy.fields.EncryptedTextField"
+    assert path == "core.fields.EncryptedTextField"
     assert args == []
     assert kwargs == {"null": True, "blank": True}
     assert EncryptedTextField(*args, **kwargs).null is True

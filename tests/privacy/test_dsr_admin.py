@@ -13,9 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from consent.models import Purpose
-from consent.selectors import consent_is_granted
+from consent.selectors import consent_is_granted, marketing_is_suppressed
 from privacy.models import AuditEvent, DataSubjectRequest
-from privacy.selectors import marketing_is_suppressed
 from profiles.models import FreelancerProfile, User
 from tests.factories import PASSWORD
 from tests.privacy.dsr_support import ALL_PERMS, recipient_company, rich_member, staff

@@ -1,7 +1,7 @@
 """/api/v1/privacy/requests/: own requests only, errors in the project's shape."""
 
-from privacy import dsr
 from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 from profiles.services import api_token_create
 from tests.factories import UserFactory
 

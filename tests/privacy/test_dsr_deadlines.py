@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
-from privacy import dsr
 from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 
 CPH = ZoneInfo("Europe/Copenhagen")
 

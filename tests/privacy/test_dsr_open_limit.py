@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
-from privacy import dsr
 from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 from profiles import services
 
 pytestmark = pytest.mark.django_db

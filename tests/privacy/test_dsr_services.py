@@ -7,16 +7,16 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from consent.models import Purpose
-from consent.selectors import consent_current, consent_is_granted
-from privacy import dsr
-from privacy.models import AuditEvent, DataSubjectRequest, MarketingSuppression
-from privacy.retention import retention_purge
-from privacy.selectors import (
-    dsr_open_subject_ids,
+from consent.models import MarketingSuppression, Purpose
+from consent.selectors import (
+    consent_current,
+    consent_is_granted,
     marketing_is_suppressed,
-    subject_is_restricted,
 )
+from privacy.models import AuditEvent, DataSubjectRequest
+from privacy.requests import services as dsr
+from privacy.retention import retention_purge
+from privacy.selectors import dsr_open_subject_ids, subject_is_restricted
 from profiles.models import FreelancerProfile, User
 from tests.factories import FreelancerProfileFactory, UserFactory
 from tests.privacy.dsr_support import recipient_company, rich_member, staff
@@ -292,7 +292,7 @@ def test_digest_sends_nothing_when_nothing_is_due(db):
 def test_digest_is_scheduled_daily_by_a_migration(db):
     from django_celery_beat.models import PeriodicTask
 
-    task = PeriodicTask.objects.get(task="privacy.tasks.dsr_digest_send")
+    task = PeriodicTask.objects.get(task="privacy.requests.tasks.dsr_digest_send")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("7", "0")
     assert str(task.crontab.timezone) == "Europe/Copenhagen"

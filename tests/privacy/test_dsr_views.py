@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from privacy import dsr
 from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 from tests.factories import UserFactory
 
 NEW = "/privacy/requests/new/"

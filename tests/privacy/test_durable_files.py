@@ -17,12 +17,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from core.files import file_deletions_process, orphan_files_find
+from core.models import FileDeletion
+from core.tasks import file_deletions_retry
 from privacy import retention
 from privacy.erasure import erasure_execute
-from privacy.files import file_deletions_process, orphan_files_find
-from privacy.models import FileDeletion, PurgeRun
+from privacy.models import PurgeRun
 from privacy.retention import retention_purge
-from privacy.tasks import file_deletions_retry
 from privacy.tasks import retention_purge as retention_purge_task
 from profiles import services
 from profiles.models import FreelancerProfile, User

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone, translation
 
-from privacy import dsr
-from privacy.mail import marketing_message_build
-from privacy.models import DataSubjectRequest, PolicyVersion
-from privacy.policy import policy_change_notify
+from compliance.models import PolicyVersion
+from compliance.policy import policy_change_notify
+from consent.mail import marketing_message_build
+from privacy.models import DataSubjectRequest
+from privacy.requests import services as dsr
 from profiles.models import User
 from tests.factories import UserFactory
 

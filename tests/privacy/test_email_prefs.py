@@ -7,13 +7,13 @@ from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
-from consent.models import ConsentRecord, Purpose
+from consent import mail as privacy_mail
+from consent.models import ConsentRecord, MarketingSuppression, Purpose
 from consent.selectors import consent_is_granted
+from consent.selectors import marketing_suppression_hash as suppression_hash
 from consent.services import consent_record
 from consent.texts import purpose_text
-from privacy import mail as privacy_mail
-from privacy.dsr import suppression_hash
-from privacy.models import DataSubjectRequest, MarketingSuppression
+from privacy.models import DataSubjectRequest
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from privacy import dsr
 from privacy.erasure import erasure_execute
 from privacy.models import AuditEvent, DataSubjectRequest, LegalHold
 from privacy.registry import Event, personal_data
+from privacy.requests import services as dsr
 from profiles.models import CvDownload, FreelancerProfile, User
 from profiles.storage import private_storage
 from tests.factories import UserFactory

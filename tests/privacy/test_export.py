@@ -11,13 +11,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from privacy import dsr, export
-from privacy import policy as privacy_policy
-from privacy.export import dsr_export_build
+from compliance import policy as privacy_policy
+from core.storage import export_storage
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
+from privacy.requests import export
+from privacy.requests import services as dsr
+from privacy.requests.export import dsr_export_build
 from privacy.retention import retention_purge
-from privacy.storage import export_storage
 from tests.privacy.dsr_support import recipient_company, rich_member
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
-from privacy import crypto, dsr
+from core import crypto
+from core.storage import export_storage
 from privacy.models import ExportArchive
-from privacy.storage import export_storage
+from privacy.requests import services as dsr
 from tests.privacy.dsr_support import rich_member
 
 pytestmark = pytest.mark.django_db

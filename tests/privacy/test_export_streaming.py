@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from consent.models import ConsentRecord, Purpose
 from consent.services import consent_record
-from privacy.dsr import dsr_submit
-from privacy.export import dsr_export_build
+from core.storage import export_storage
 from privacy.models import AuditEvent, ExportArchive
 from privacy.registry import Anonymise, PersonalData, Registry, personal_data
+from privacy.requests.export import dsr_export_build
+from privacy.requests.services import dsr_submit
 from privacy.services import audit_record
-from privacy.storage import export_storage
 from profiles.models import Company, CvDownload, User
 from tests.factories import UserFactory
 from tests.privacy.dsr_support import rich_member
@@ -125,7 +125,7 @@ def test_data_json_is_valid_json_with_every_row_and_unicode_text(member):
     assert consent["version"]["text"] and consent["version"]["policy_version"]
     assert other.strings["email"] not in text
     # Labels without rows stay out, as before.
-    assert "privacy.LegalHold" not in data and "privacy.Breach" not in data
+    assert "privacy.LegalHold" not in data and "compliance.Breach" not in data
 
 
 def test_export_queryset_keeps_each_row_once_without_distinct(db):

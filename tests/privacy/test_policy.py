@@ -2,14 +2,12 @@
 
 import csv
 import datetime as dt
-import importlib
 import io
 import json
 import re
 
 import pytest
 from cookie_consent.models import Cookie, CookieGroup
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core import checks
 from django.core.cache import caches
@@ -17,33 +15,25 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from compliance.checks import check_processors
+from compliance.models import PolicyVersion, ProcessingActivity, Processor
+from compliance.policy import policy_version_publish
+from compliance.records import policy_records_apply, policy_records_read
+from compliance.seed import compliance_seed
 from consent.models import CookieDetails
 from consent.policy import current_policy_version
-from privacy.checks import check_processors
-from privacy.models import (
-    AuditEvent,
-    PolicyVersion,
-    ProcessingActivity,
-    Processor,
-    RetentionPolicy,
-)
-from privacy.policy import policy_version_publish
-from privacy.records import policy_records_apply, policy_records_read
+from privacy.models import AuditEvent, RetentionPolicy
 from privacy.retention import retention_policies_sync
 from tests.factories import UserFactory
 from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
-privacy_seed = importlib.import_module("privacy.migrations.0008_seed_policy_product")
-
 
 @pytest.fixture(autouse=True)
 def _seeded(db):
     """The seeded records (a transactional test elsewhere may have flushed them)."""
-    consent_seed.seed(apps)
-    privacy_seed.seed(apps, None)
+    compliance_seed()
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,
@@ -436,7 +426,9 @@ def _export(client, action):
 
 def test_ropa_exports_as_csv_with_the_purge_period(ropa_viewer):
     retention_policies_sync()
-    RetentionPolicy.objects.filter(key="privacy.dsr.closed").update(period_days=200)
+    RetentionPolicy.objects.filter(key="privacy.requests.services.closed").update(
+        period_days=200
+    )
     response = _export(ropa_viewer, "export_csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

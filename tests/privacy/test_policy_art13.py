@@ -1,7 +1,6 @@
 """The policy lists every GDPR Art. 13 and 14 item, each from one record, and
 the record of processing is complete (issue 16 items 7-10)."""
 
-import importlib
 import os
 import re
 import subprocess
@@ -14,20 +13,20 @@ from django.core import checks
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 
-from privacy.checks import check_deploy_settings, check_processing_activities
-from privacy.models import ProcessingActivity, Processor, RetentionPolicy
-from privacy.policy import activity_gaps, retention_periods
-from privacy.records import policy_records_apply, policy_records_read
+from compliance.checks import check_deploy_settings, check_processing_activities
+from compliance.models import ProcessingActivity, Processor
+from compliance.policy import activity_gaps, retention_periods
+from compliance.records import policy_records_apply, policy_records_read
+from compliance.seed import compliance_seed
+from privacy.models import RetentionPolicy
 from privacy.retention import retention_policies_sync
 
 pytestmark = pytest.mark.django_db
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
-
 
 @pytest.fixture(autouse=True)
 def _seeded(db):
-    consent_seed.seed(apps)
+    compliance_seed()
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,

@@ -2,28 +2,26 @@
 one e-mail to every active member (issue 7)."""
 
 import datetime as dt
-import importlib
 
 import pytest
-from django.apps import apps
 from django.core import mail
 from django.utils import timezone
 
-from privacy import policy as privacy_policy
-from privacy.models import PolicyAcknowledgement, PolicyVersion
-from privacy.policy import policy_change_notify, policy_version_publish
+from compliance import policy as privacy_policy
+from compliance.models import PolicyAcknowledgement, PolicyVersion
+from compliance.policy import policy_change_notify, policy_version_publish
+from compliance.seed import compliance_seed
 from privacy.registry import personal_data
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-privacy_seed = importlib.import_module("privacy.migrations.0008_seed_policy_product")
 NOTICE = "data-policy-notice="
 
 
 @pytest.fixture(autouse=True)
 def _seeded(db):
-    privacy_seed.seed(apps, None)
+    compliance_seed()
 
 
 def _joined_earlier(**kwargs):

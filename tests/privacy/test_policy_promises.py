@@ -6,14 +6,14 @@ or an id here that the policy no longer makes fails this module.
 """
 
 import ast
-import importlib
 import re
 from functools import cache
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.core.cache import caches
+
+from compliance.seed import compliance_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,9 +103,6 @@ PROMISES: dict[str, list[str]] = {
     ],
 }
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
-privacy_seed = importlib.import_module("privacy.migrations.0008_seed_policy_product")
-
 
 @cache
 def _test_names(path: str) -> frozenset[str]:
@@ -125,8 +122,7 @@ def _test_names(path: str) -> frozenset[str]:
 
 @pytest.fixture
 def rendered_promises(client, db) -> set[str]:
-    consent_seed.seed(apps)
-    privacy_seed.seed(apps, None)
+    compliance_seed()
     caches["consent"].clear()
     html = client.get("/privacy/").content.decode()
     return set(re.findall(r'data-promise="([^"]+)"', html))

@@ -3,35 +3,28 @@ diffed word by word; a change of the records behind the generated sections
 prompts staff to publish a new version (issue 16 item 11)."""
 
 import datetime as dt
-import importlib
 import re
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
 
-from privacy.models import (
-    PolicyVersion,
-    ProcessingActivity,
-    Processor,
-    RetentionPolicy,
-)
-from privacy.policy import policy_version_publish, text_diff_words
-from privacy.records import policy_records_apply, policy_records_read
+from compliance.models import PolicyVersion, ProcessingActivity, Processor
+from compliance.policy import policy_version_publish, text_diff_words
+from compliance.records import policy_records_apply, policy_records_read
+from compliance.seed import compliance_seed
+from privacy.models import RetentionPolicy
 from privacy.retention import retention_policies_sync
 from tests.privacy.dsr_support import staff
 
 pytestmark = pytest.mark.django_db
 
-consent_seed = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
-
 
 @pytest.fixture(autouse=True)
 def _seeded(db):
-    consent_seed.seed(apps)
+    compliance_seed()
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,

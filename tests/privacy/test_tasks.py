@@ -5,7 +5,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from privacy.tasks import ping, sessions_clear_expired
+from core.tasks import ping
+from privacy.tasks import sessions_clear_expired
 
 
 def test_ping_answers_with_the_database_it_reached(db):

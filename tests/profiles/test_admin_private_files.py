@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 
-from privacy.admin_mixins import PrivateFileAdminMixin, private_file_fields
+from core.admin import PrivateFileAdminMixin, private_file_fields
 from tests.factories import UserFactory
 from tests.security.totp import activate_totp
 

@@ -108,7 +108,7 @@ def test_directory_tolerates_bad_query_input(client, db):
     for query in ["?page=abc", "?page=-1", "?page=99999", "?q=" + "x" * 5000]:
         assert client.get("/freelancers/" + query).status_code == 200
         assert client.get("/companies/" + query).status_code == 200
-    # A control character is refused at the door (worksome.middleware).
+    # A control character is refused at the door (core.middleware).
     assert client.get("/freelancers/?q=%00").status_code == 400
     assert client.get("/companies/?q=%00").status_code == 400
 

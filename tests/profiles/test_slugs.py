@@ -1,9 +1,6 @@
 """Public profile slugs come from the name, never from the e-mail address."""
 
-import importlib
-
 import pytest
-from django.apps import apps as global_apps
 from django.core.files.base import ContentFile
 
 from privacy.registry import personal_data
@@ -84,21 +81,3 @@ def test_slugs_and_former_slugs_are_exported(zq_user):
         ]
     assert exported[FreelancerProfile][0]["slug"] == profile.slug
     assert [row["slug"] for row in exported[FreelancerSlugHistory]] == [old]
-
-
-def test_the_data_migration_reslugs_email_derived_slugs_and_keeps_redirects(zq_user):
-    profile = FreelancerProfile.objects.create(
-        user=zq_user, full_name="Anna Jensen", slug="zq7erase-987e02"
-    )
-    other = FreelancerProfile.objects.create(
-        user=UserFactory(), full_name="Bo", slug="bo-123456"
-    )
-    migration = importlib.import_module(
-        "profiles.migrations.0007_reslug_email_derived_profiles"
-    )
-    migration.reslug(global_apps, None)
-    profile.refresh_from_db()
-    other.refresh_from_db()
-    assert profile.slug.startswith("anna-jensen-")
-    assert FreelancerSlugHistory.objects.get(slug="zq7erase-987e02").profile == profile
-    assert other.slug == "bo-123456"

@@ -74,7 +74,7 @@ class World:
 
 
 def build_world() -> World:
-    from privacy import dsr
+    from privacy.requests import services as dsr
 
     owner, other = UserFactory(), UserFactory()
     company_member = UserFactory()

@@ -1,10 +1,7 @@
-import importlib
-
 import pytest
-from django.apps import apps
 from django.core.cache import caches
 
-seed_migration = importlib.import_module("consent.migrations.0002_seed_cookie_groups")
+from compliance.seed import compliance_seed
 
 
 @pytest.fixture(autouse=True)
@@ -19,5 +16,5 @@ def _fresh_consent_cache():
 @pytest.fixture
 def catalogue(db):
     """The seeded cookie groups (a transactional test may have flushed them)."""
-    seed_migration.seed(apps)
+    compliance_seed()
     caches["consent"].clear()

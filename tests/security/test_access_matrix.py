@@ -156,11 +156,14 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "cookie_consent_status": ("/cookies/status/", PUBLIC),
     "cookie_consent_cookie_group_list": ("/cookies/", PUBLIC),
     # privacy
-    "privacy:policy": ("/privacy/", PUBLIC),
-    "privacy:policy_versions": ("/privacy/versions/", PUBLIC),
+    "compliance:policy": ("/privacy/", PUBLIC),
+    "compliance:policy_versions": ("/privacy/versions/", PUBLIC),
     # Any published version in full; an unknown one is a 404 for everyone.
-    "privacy:policy_version_detail": ("/privacy/versions/no-such-version/", every(404)),
-    "privacy:policy_acknowledge": ("/privacy/acknowledge/", every(405)),  # POST only
+    "compliance:policy_version_detail": (
+        "/privacy/versions/no-such-version/",
+        every(404),
+    ),
+    "compliance:policy_acknowledge": ("/privacy/acknowledge/", every(405)),  # POST only
     "privacy:request_list": ("/privacy/requests/", MEMBERS),
     "privacy:request_new": ("/privacy/requests/new/", PUBLIC),
     "privacy:request_detail": ("/privacy/requests/{dsr}/", OWNER_ONLY),
@@ -171,10 +174,10 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "privacy:request_verify": ("/privacy/requests/verify/not-a-token/", every(400)),
     "privacy:export_token": ("/privacy/exports/not-a-token/", every(404)),
-    "privacy:email_preferences": ("/privacy/email/", MEMBERS),
+    "consent:email_preferences": ("/privacy/email/", MEMBERS),
     # Signed links from marketing e-mail: no login; a forged token is refused.
-    "privacy:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
-    "privacy:email_open": ("/privacy/email/open/not-a-token/", every(404)),
+    "consent:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
+    "consent:email_open": ("/privacy/email/open/not-a-token/", every(404)),
     # profiles: the member's own pages
     "profiles:dashboard": ("/dashboard/", MEMBERS),
     "profiles:profile_edit": ("/dashboard/profile/", MEMBERS),

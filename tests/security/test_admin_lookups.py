@@ -3,7 +3,7 @@
 import pytest
 from django.contrib import admin
 
-from privacy.admin_mixins import ProtectedLookupsMixin
+from core.admin import ProtectedLookupsMixin
 from profiles import services
 from tests.factories import FreelancerProfileFactory
 

@@ -13,10 +13,10 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from privacy import dsr
+from core.storage import export_storage
 from privacy.erasure import erasure_execute
 from privacy.models import AuditEvent
-from privacy.storage import export_storage
+from privacy.requests import services as dsr
 from profiles import services
 from profiles.models import ApiToken
 from tests.factories import UserFactory

@@ -190,7 +190,7 @@ def test_consent_fetch_and_api_get_json_429(client, settings):
 
 
 def test_allauth_limits_answer_with_retry_after(client, member, settings):
-    """allauth's own limits go through worksome.views.too_many_requests."""
+    """allauth's own limits go through core.views.too_many_requests."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "password_reset": (100, 3600)}
     settings.ACCOUNT_RATE_LIMITS = {"reset_password": "1/m/ip"}
     first = client.post("/accounts/password/reset/", {"email": member.email})

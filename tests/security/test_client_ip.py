@@ -12,7 +12,7 @@ import pytest
 from allauth.account.adapter import get_adapter
 from django.test import Client, RequestFactory
 
-from privacy.ratelimit import client_ip
+from core.ratelimit import client_ip
 
 PROXY = "10.0.0.2"
 CLIENT_A = "198.51.100.7"

@@ -10,9 +10,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from privacy.dsr import dsr_erasure_execute, dsr_export_request
-from privacy.export import dsr_export_build
 from privacy.models import DataSubjectRequest
+from privacy.requests.export import dsr_export_build
+from privacy.requests.services import dsr_erasure_execute, dsr_export_request
 from profiles.models import ApiToken
 from worksome.logging import MaskingFilter
 

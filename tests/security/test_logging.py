@@ -108,7 +108,7 @@ def test_every_configured_handler_masks(settings):
 
 def _events(caplog):
     return [
-        getattr(r, "event", {}) for r in caplog.records if r.name == "worksome.security"
+        getattr(r, "event", {}) for r in caplog.records if r.name == "core.security"
     ]
 
 
@@ -116,7 +116,7 @@ def _events(caplog):
 def test_logins_and_failures_are_logged_without_address_or_password(
     client, member, password, caplog
 ):
-    caplog.set_level(logging.INFO, logger="worksome.security")
+    caplog.set_level(logging.INFO, logger="core.security")
     client.post("/accounts/login/", {"login": member.email, "password": "wrong-pw-1"})
     client.post("/accounts/login/", {"login": member.email, "password": password})
     events = _events(caplog)
@@ -138,7 +138,7 @@ def test_authorisation_failures_are_logged(client, caplog):
     staff = UserFactory(is_staff=True)
     activate_totp(staff)  # else the admin redirects to set up TOTP
     client.force_login(staff)
-    caplog.set_level(logging.INFO, logger="worksome.security")
+    caplog.set_level(logging.INFO, logger="core.security")
     response = client.post("/admin/profiles/freelancerprofile/1/reveal-cpr/")
     assert response.status_code in (403, 404)
     client.get("/admin/profiles/freelancerprofile/")  # 403: no view permission
@@ -154,7 +154,7 @@ def test_admin_access_to_personal_data_is_logged(admin_client, admin_user, caplo
     from tests.factories import FreelancerProfileFactory
 
     profile = FreelancerProfileFactory()
-    caplog.set_level(logging.INFO, logger="worksome.security")
+    caplog.set_level(logging.INFO, logger="core.security")
     url = f"/admin/profiles/freelancerprofile/{profile.pk}/change/"
     assert admin_client.get(url).status_code == 200
     events = [

@@ -11,10 +11,10 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from core.security import SESSION_STARTED_KEY
 from profiles.management.commands.seed_demo import DEMO_PASSWORD
 from tests.factories import UserFactory
 from tests.security.totp import activate_totp, totp_code
-from worksome.security import SESSION_STARTED_KEY
 
 pytestmark = pytest.mark.django_db
 

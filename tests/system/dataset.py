@@ -18,15 +18,11 @@ from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
+from compliance.models import PolicyAcknowledgement
 from consent.models import Purpose
 from consent.services import consent_record
-from privacy.models import (
-    DataSubjectRequest,
-    ExportArchive,
-    FileDeletion,
-    PolicyAcknowledgement,
-    PurgeRunRule,
-)
+from core.models import FileDeletion
+from privacy.models import DataSubjectRequest, ExportArchive, PurgeRunRule
 from privacy.retention import retention_policies_sync
 from profiles import services as profile_services
 from profiles.models import CvDownload
@@ -76,8 +72,8 @@ class Dataset:
             "privacy:export_download": {"pk": str(self.dsr.pk)},
             "privacy:request_verify": {"token": random},
             "privacy:export_token": {"token": random},
-            "privacy:email_open": {"token": random},
-            "privacy:unsubscribe": {"token": random},
+            "consent:email_open": {"token": random},
+            "consent:unsubscribe": {"token": random},
             "profiles:account_keep": {"token": self.keep_token},
             "profiles:freelancer_detail": {"slug": slug},
             "profiles:freelancer_cv": {"slug": slug},
@@ -91,7 +87,9 @@ class Dataset:
             "api:company-detail": {"slug": company},
             "api:my-token-detail": {"pk": str(self.api_token.pk)},
             "profiles:api_token_revoke": {"pk": str(self.api_token.pk)},
-            "privacy:policy_version_detail": {"version": self.policy_version.version},
+            "compliance:policy_version_detail": {
+                "version": self.policy_version.version
+            },
         }
 
 

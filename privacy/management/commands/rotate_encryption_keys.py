@@ -21,8 +21,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router, transaction
 
-from privacy.crypto import InvalidToken, rotate
-from privacy.fields import EncryptedTextField
+from core.crypto import InvalidToken, rotate
+from core.fields import EncryptedTextField
 
 BATCH_SIZE = 500
 
@@ -54,7 +54,7 @@ def _rotate_field(field: EncryptedTextField, *, dry_run: bool, batch_size: int) 
     table = quote(model._meta.db_table)
     column = quote(field.column)
     pk = quote(model._meta.pk.column)
-    # "" is stored unencrypted (see privacy.fields); NULL means no value.
+    # "" is stored unencrypted (see core.fields); NULL means no value.
     present = f"{column} IS NOT NULL AND {column} <> ''"
 
     if dry_run:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy.files import (
+from core.files import (
     file_deletions_process,
     orphan_files_delete,
     orphan_files_find,

@@ -1,0 +1,77 @@
+"""Reads of data-subject requests: a member's own, due dates, export archives.
+
+Access to someone else's request or archive answers 404 (``*_for_user``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from core.crypto import token_hash
+from privacy.models import DataSubjectRequest, ExportArchive
+
+
+def dsr_list_for_user(*, user) -> QuerySet[DataSubjectRequest]:
+    """The member's own requests, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return DataSubjectRequest.objects.none()
+    return DataSubjectRequest.objects.filter(subject=user).select_related("export")
+
+
+def dsr_get_for_user(*, pk, user) -> DataSubjectRequest:
+    """One of the member's own requests; anyone else's (or none) is a 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    request = dsr_list_for_user(user=user).filter(pk=pk).first()
+    if request is None:
+        raise Http404
+    return request
+
+
+def export_get_for_download(*, pk, user) -> ExportArchive:
+    """A ready, unexpired archive of the member's own request, else 404."""
+    request = dsr_get_for_user(pk=pk, user=user)
+    archive = getattr(request, "export", None)
+    if archive is None or not archive.is_downloadable or archive.subject_id != user.pk:
+        raise Http404
+    return archive
+
+
+def export_get_by_token(*, token: str) -> ExportArchive:
+    """The archive an e-mailed download link names, while it is valid; else 404."""
+    if not token or len(token) > 100:
+        raise Http404
+    archive = (
+        ExportArchive.objects.filter(token_hash=token_hash(token))
+        .select_related("request")
+        .first()
+    )
+    if archive is None or not archive.is_downloadable:
+        raise Http404
+    return archive
+
+
+def dsr_due_annotated(qs: QuerySet | None = None) -> QuerySet[DataSubjectRequest]:
+    """Requests with ``effective_due`` (the extended due date when extended)."""
+    qs = DataSubjectRequest.objects.all() if qs is None else qs
+    return qs.annotate(effective_due=Coalesce("extended_due_at", "due_at"))
+
+
+def dsr_overdue(*, now: datetime) -> QuerySet[DataSubjectRequest]:
+    return dsr_due_annotated().filter(
+        status__in=DataSubjectRequest.OPEN_STATUSES, effective_due__lt=now
+    )
+
+
+def dsr_due_soon(*, now: datetime, days: int = 7) -> QuerySet[DataSubjectRequest]:
+    return dsr_due_annotated().filter(
+        status__in=DataSubjectRequest.OPEN_STATUSES,
+        effective_due__gte=now,
+        effective_due__lt=now + timedelta(days=days),
+    )
