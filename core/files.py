@@ -56,9 +56,17 @@ def storage_key(storage: Storage) -> str:
     return path
 
 
+#: Where storage classes lived before issue 17 moved them: outbox rows written
+#: before the move still name the old path.
+MOVED_STORAGE_MODULES = {"privacy.storage.": "core.storage."}
+
+
 def storage_from_key(key: str) -> Storage:
     if key == DEFAULT_STORAGE:
         return default_storage
+    for old, new in MOVED_STORAGE_MODULES.items():
+        if key.startswith(old):
+            key = new + key[len(old) :]
     return import_string(key)()
 
 

@@ -71,3 +71,14 @@ def admin_user(admin_user):
 
     TOTP.activate(admin_user, generate_totp_secret())
     return admin_user
+
+
+@pytest.fixture
+def beat_schedule_synced(db):
+    """The periodic-task rows beat itself makes at start-up from
+    ``CELERY_BEAT_SCHEDULE`` (django-celery-beat's DatabaseScheduler)."""
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from worksome.celery import app
+
+    DatabaseScheduler(app=app)

@@ -34,9 +34,10 @@ def test_scheduled_task_options_pass_apply_async_checks(name, entry):
     task.__header__(*entry.get("args", ()), **entry.get("kwargs", {}))
 
 
-def test_every_migration_seeded_schedule_is_a_settings_entry(db):
-    """Beat syncs CELERY_BEAT_SCHEDULE by name: a row under another name would
-    run the job twice, and escape the beat-entry tests."""
+def test_beat_makes_exactly_the_settings_entries(beat_schedule_synced):
+    """Schedules come from CELERY_BEAT_SCHEDULE only (no data migrations): the
+    rows beat makes are those entries, with their tasks; a row under another
+    name would run the job twice and escape the beat-entry tests."""
     rows = dict(
         PeriodicTask.objects.exclude(name__startswith="celery.").values_list(
             "name", "task"
@@ -44,3 +45,4 @@ def test_every_migration_seeded_schedule_is_a_settings_entry(db):
     )
     for name, task in rows.items():
         assert settings.CELERY_BEAT_SCHEDULE.get(name, {}).get("task") == task, name
+    assert set(rows) == set(settings.CELERY_BEAT_SCHEDULE)

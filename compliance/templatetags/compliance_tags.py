@@ -5,7 +5,7 @@ from compliance.policy import policy_notice_version
 register = template.Library()
 
 
-@register.inclusion_tag("privacy/_policy_notice.html", takes_context=True)
+@register.inclusion_tag("compliance/_policy_notice.html", takes_context=True)
 def policy_notice(context):
     """The notice of a significant policy change the member has not acknowledged."""
     request = context.get("request")

@@ -42,7 +42,7 @@ class DataSubjectRequestData(PersonalData):
         "recipients_notified": Anonymise.keep(),
     }
     retention = Retention(
-        key="privacy.requests.services.closed",
+        key="privacy.dsr.closed",
         # Closed requests end when closed; unconfirmed ones when the link expires.
         purpose_ended=Case(
             When(status="received", then=F("token_expires_at")),

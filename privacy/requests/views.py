@@ -50,7 +50,7 @@ def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
 
 def _too_many(request, retry_after: int):
     response = render(
-        request, "privacy/rate_limited.html", {"retry_after": retry_after}, status=429
+        request, "privacy/requests/rate_limited.html", {"retry_after": retry_after}, status=429
     )
     response["Retry-After"] = str(retry_after)
     return response
@@ -61,7 +61,7 @@ def _too_many(request, retry_after: int):
 def request_list(request):
     return render(
         request,
-        "privacy/request_list.html",
+        "privacy/requests/request_list.html",
         {"requests": selectors.dsr_list_for_user(user=request.user)},
     )
 
@@ -106,11 +106,11 @@ def request_new(request):
                 _add_errors(form, exc)
             else:
                 # The same page whether or not the address has an account.
-                return render(request, "privacy/request_sent.html")
+                return render(request, "privacy/requests/request_sent.html")
     status = 400 if form.errors else 200
     return render(
         request,
-        "privacy/request_new.html",
+        "privacy/requests/request_new.html",
         {"form": form, "member": member},
         status=status,
     )
@@ -127,7 +127,7 @@ def request_detail(request, pk: int):
     )
     return render(
         request,
-        "privacy/request_detail.html",
+        "privacy/requests/request_detail.html",
         {"req": dsr_request, "archive": archive, "building": building},
     )
 
@@ -139,16 +139,16 @@ def request_verify(request, token: str):
     try:
         if request.method == "POST":
             verified = dsr.dsr_verify_token(token=token, base_url=_base_url(request))
-            return render(request, "privacy/request_verified.html", {"req": verified})
+            return render(request, "privacy/requests/request_verified.html", {"req": verified})
         pending = dsr.dsr_token_check(token=token)
     except ValidationError as exc:
         return render(
             request,
-            "privacy/request_verify_invalid.html",
+            "privacy/requests/request_verify_invalid.html",
             {"error": " ".join(exc.messages)},
             status=400,
         )
-    return render(request, "privacy/request_verify.html", {"req": pending})
+    return render(request, "privacy/requests/request_verify.html", {"req": pending})
 
 
 def _archive_response(archive: ExportArchive) -> FileResponse:

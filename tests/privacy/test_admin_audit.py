@@ -199,7 +199,7 @@ def test_retention_period_edited_in_the_list_is_audited(staff, admin_user):
 
 
 def test_processor_added_and_deleted_in_the_admin_is_audited(staff, admin_user):
-    add = "/admin/privacy/processor/add/"
+    add = "/admin/compliance/processor/add/"
     data = _form(
         staff,
         add,
@@ -219,7 +219,7 @@ def test_processor_added_and_deleted_in_the_admin_is_audited(staff, admin_user):
     [added] = _events("processor.added")
     assert added.actor == admin_user and added.target_id == str(processor.pk)
 
-    delete = f"/admin/privacy/processor/{processor.pk}/delete/"
+    delete = f"/admin/compliance/processor/{processor.pk}/delete/"
     assert staff.post(delete, {"post": "yes"}).status_code == 302
     assert not Processor.objects.filter(pk=processor.pk).exists()
     [deleted] = _events("processor.deleted")
@@ -227,7 +227,7 @@ def test_processor_added_and_deleted_in_the_admin_is_audited(staff, admin_user):
 
 
 def test_breach_recorded_and_changed_in_the_admin_is_audited(staff, admin_user):
-    add = "/admin/privacy/breach/add/"
+    add = "/admin/compliance/breach/add/"
     discovered = timezone.localtime() - timezone.timedelta(hours=1)
     data = _form(
         staff,
@@ -249,7 +249,7 @@ def test_breach_recorded_and_changed_in_the_admin_is_audited(staff, admin_user):
     [recorded] = _events("breach.recorded")
     assert recorded.actor == admin_user and recorded.target_id == str(breach.pk)
 
-    url = f"/admin/privacy/breach/{breach.pk}/change/"
+    url = f"/admin/compliance/breach/{breach.pk}/change/"
     data = _form(staff, url, "breach_form", measures_taken="Remote wipe; new keys")
     assert staff.post(url, data).status_code == 302
     [changed] = _events("breach.changed")

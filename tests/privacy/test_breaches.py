@@ -20,7 +20,7 @@ from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/privacy/breach/"
+CHANGELIST = "/admin/compliance/breach/"
 
 
 def _breach(hours_ago: float, **extra) -> Breach:
@@ -139,7 +139,7 @@ def test_reminder_at_48_hours_goes_to_staff_who_may_view_breaches_once(breach_st
     message = mail.outbox[0]
     assert sorted(message.to) == sorted([breach_staff.email, superuser.email])
     assert "B-042" in message.subject
-    assert f"/admin/privacy/breach/{breach.pk}/change/" in message.body
+    assert f"/admin/compliance/breach/{breach.pk}/change/" in message.body
     # Nothing about the breach's content in the mail.
     assert "backup" not in message.body
     breach.refresh_from_db()
@@ -172,7 +172,7 @@ def test_a_failed_send_is_retried_on_the_next_run(breach_staff, monkeypatch):
     assert len(mail.outbox) == 1
 
 
-def test_the_reminder_is_scheduled_hourly():
+def test_the_reminder_is_scheduled_hourly(beat_schedule_synced):
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="compliance.tasks.breach_deadline_check")

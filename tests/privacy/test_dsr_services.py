@@ -289,7 +289,7 @@ def test_digest_sends_nothing_when_nothing_is_due(db):
     assert mail.outbox == []
 
 
-def test_digest_is_scheduled_daily_by_a_migration(db):
+def test_digest_is_scheduled_daily(beat_schedule_synced):
     from django_celery_beat.models import PeriodicTask
 
     task = PeriodicTask.objects.get(task="privacy.requests.tasks.dsr_digest_send")

@@ -30,7 +30,7 @@ def _seeded(db):
     policy_records_apply(
         processor_model=Processor,
         activity_model=ProcessingActivity,
-        version_model=apps.get_model("privacy", "PolicyVersion"),
+        version_model=apps.get_model("compliance", "PolicyVersion"),
         data=policy_records_read(),
     )
     caches["consent"].clear()
@@ -298,7 +298,7 @@ def test_staff_enter_an_activity_in_both_languages_and_each_reader_gets_theirs(
     admin_client, client
 ):
     response = admin_client.post(
-        "/admin/privacy/processingactivity/add/",
+        "/admin/compliance/processingactivity/add/",
         {
             "purpose_en": "Fraud prevention",
             "purpose_da": "Forebyggelse af svindel",

@@ -139,7 +139,7 @@ def test_a_changed_record_prompts_staff_to_publish_a_new_version(admin_user):
     assert 'id="policy-drift"' in html
     assert "have changed since version 2 was published" in html
     assert "<ins>" in html and "Pipedrive" in html
-    assert 'href="/admin/privacy/policyversion/add/"' in html
+    assert 'href="/admin/compliance/policyversion/add/"' in html
 
     _publish("3", actor=admin_user)
     assert 'id="policy-drift"' not in _admin_index(admin_user)

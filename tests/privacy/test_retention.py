@@ -248,7 +248,7 @@ def test_the_celery_task_calls_the_same_service(db):
     assert result["rules"][RULE]["anonymised"] == 1
 
 
-def test_the_purge_is_scheduled_daily_at_three(db):
+def test_the_purge_is_scheduled_daily_at_three(beat_schedule_synced):
     task = PeriodicTask.objects.get(task="privacy.tasks.retention_purge")
     assert (task.crontab.hour, task.crontab.minute) == ("3", "0")
     assert str(task.crontab.timezone) == "Europe/Copenhagen"

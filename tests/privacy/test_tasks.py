@@ -28,7 +28,7 @@ def test_expired_sessions_are_deleted_and_live_ones_kept(db):
     ]
 
 
-def test_session_cleanup_is_scheduled_daily_by_a_migration(db):
+def test_session_cleanup_is_scheduled_daily(beat_schedule_synced):
     task = PeriodicTask.objects.get(task="privacy.tasks.sessions_clear_expired")
     assert task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("3", "30")

@@ -102,7 +102,7 @@ def test_a_closed_account_cannot_be_kept(client, db):
     assert client.post(f"/account/keep/{token}/").status_code == 400
 
 
-def test_the_warning_task_runs_daily(db):
+def test_the_warning_task_runs_daily(beat_schedule_synced):
     _last_seen(UserFactory(), ACCOUNT_INACTIVITY + YEAR - dt.timedelta(days=5))
     assert warnings_task.apply().get() == 1
     task = PeriodicTask.objects.get(task="profiles.tasks.inactivity_warnings_send")
