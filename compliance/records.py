@@ -1,8 +1,8 @@
 """The seeded processor register, record of processing activities and first
-policy version, in Danish and English, from ``privacy/data/policy_records.json``.
+policy version, in Danish and English, from ``compliance/data/policy_records.json``.
 
-Used by the ``load_policy_records`` command and by migration 0012 (with the
-historical models), so the same file is the one source of the seeded content.
+Used by ``compliance.seed`` (after every ``migrate`` and by ``seed_compliance``),
+so the same file is the one source of the seeded content.
 Loading again updates the seeded rows (found by processor key, by English
 purpose, by version name) and adds missing ones; rows added in the admin stay.
 A published version's text is never changed by a reload.

@@ -7,7 +7,7 @@ What must never happen, and how it is prevented:
 - Two current records for one subject and purpose: partial unique constraints
   forbid it; a concurrent writer that loses the race retries on top of the
   winner's record.
-- A withdrawal without its side effects: ``consent_withdrawn`` is sent after
+- A withdrawal without its side effects: ``consent.hooks`` handlers run after
   commit for every withdrawn record; receivers are idempotent.
 
 The records are themselves the audit trail of consent (who, what, when, by
@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consent import selectors
+from consent.hooks import consent_withdrawn_emit
 from consent.models import (
     ConsentRecord,
     ConsentVersion,
@@ -35,7 +36,6 @@ from consent.models import (
     Source,
 )
 from consent.policy import current_policy_version
-from consent.signals import consent_withdrawn
 from consent.texts import cookie_choice_text, group_shown, purpose_text
 
 _WRITE_ATTEMPTS = 3
@@ -166,8 +166,7 @@ def _write(
     if not granted:
         previously_granted = bool(previous and previous.granted)
         transaction.on_commit(
-            lambda: consent_withdrawn.send(
-                sender=ConsentRecord,
+            lambda: consent_withdrawn_emit(
                 record=record,
                 purpose=purpose,
                 user=user,

@@ -14,7 +14,7 @@ class ProfilesConfig(AppConfig):
         )
         from django.db.models.signals import m2m_changed
 
-        from consent.signals import consent_withdrawn
+        from consent.hooks import on_consent_withdrawn
         from core.generations import generation_bump_on_change
         from profiles.directory import GENERATION_KEY, skills_changed
         from profiles.models import FreelancerProfile, User
@@ -23,9 +23,7 @@ class ProfilesConfig(AppConfig):
             photo_consent_withdrawn,
         )
 
-        consent_withdrawn.connect(
-            photo_consent_withdrawn, dispatch_uid="profiles.photo"
-        )
+        on_consent_withdrawn(photo_consent_withdrawn)
         for signal in (password_changed, password_set, password_reset):
             signal.connect(
                 password_changed_revoke_tokens, dispatch_uid="profiles.api_tokens"

@@ -50,7 +50,10 @@ def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
 
 def _too_many(request, retry_after: int):
     response = render(
-        request, "privacy/requests/rate_limited.html", {"retry_after": retry_after}, status=429
+        request,
+        "privacy/requests/rate_limited.html",
+        {"retry_after": retry_after},
+        status=429,
     )
     response["Retry-After"] = str(retry_after)
     return response
@@ -139,7 +142,9 @@ def request_verify(request, token: str):
     try:
         if request.method == "POST":
             verified = dsr.dsr_verify_token(token=token, base_url=_base_url(request))
-            return render(request, "privacy/requests/request_verified.html", {"req": verified})
+            return render(
+                request, "privacy/requests/request_verified.html", {"req": verified}
+            )
         pending = dsr.dsr_token_check(token=token)
     except ValidationError as exc:
         return render(

@@ -8,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from consent import selectors, services
+from consent.hooks import consent_withdrawn_unregister, on_consent_withdrawn
 from consent.models import ConsentRecord, ConsentVersion, CookieDetails, Purpose, Source
-from consent.signals import consent_withdrawn
 from consent.texts import cookie_notice_html
 from tests.factories import UserFactory
 
@@ -193,14 +193,14 @@ def test_a_record_is_about_a_user_or_a_visitor_not_both(db, visitor_id):
         )
 
 
-def test_withdrawal_is_signalled_after_commit(db, django_capture_on_commit_callbacks):
+def test_withdrawal_hooks_run_after_commit(db, django_capture_on_commit_callbacks):
     user = UserFactory()
     received = []
 
-    def receiver(sender, **kwargs):
+    def receiver(**kwargs):
         received.append(kwargs)
 
-    consent_withdrawn.connect(receiver)
+    on_consent_withdrawn(receiver)
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.consent_record(
@@ -212,7 +212,7 @@ def test_withdrawal_is_signalled_after_commit(db, django_capture_on_commit_callb
             )
             assert received == []  # not before the commit
     finally:
-        consent_withdrawn.disconnect(receiver)
+        consent_withdrawn_unregister(receiver)
     assert len(received) == 1
     assert received[0]["record"] == record
     assert received[0]["purpose"] == Purpose.PROFILE_PHOTO

@@ -428,9 +428,7 @@ def _export(client, action):
 
 def test_ropa_exports_as_csv_with_the_purge_period(ropa_viewer):
     retention_policies_sync()
-    RetentionPolicy.objects.filter(key="privacy.dsr.closed").update(
-        period_days=200
-    )
+    RetentionPolicy.objects.filter(key="privacy.dsr.closed").update(period_days=200)
     response = _export(ropa_viewer, "export_csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
