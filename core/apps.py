@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core"
+    # Its only admin page is the outbox of files waiting to be deleted.
+    verbose_name = _("Operations")
 
     def ready(self):
         from django.contrib.auth import signals

@@ -18,7 +18,7 @@ CONTROLLER_KEYS = ("name", "address", "cvr", "email", "phone", "dpo_email")
 
 SUPERVISORY_AUTHORITY = {
     "name": "Datatilsynet",
-    "address": "Carl Jacobsens Vej 35, 2500 Valby, Denmark",
+    "address": "Carl Jacobsens Vej 35, 2500 Valby",
     "email": "dt@datatilsynet.dk",
     "url": "https://www.datatilsynet.dk/",
 }

@@ -75,10 +75,13 @@ def admin_user(admin_user):
 
 @pytest.fixture
 def beat_schedule_synced(db):
-    """The periodic-task rows beat itself makes at start-up from
-    ``CELERY_BEAT_SCHEDULE`` (django-celery-beat's DatabaseScheduler)."""
+    """The periodic-task rows beat itself writes at start-up from
+    ``CELERY_BEAT_SCHEDULE``: django-celery-beat's ``ModelEntry.from_entry``
+    for each entry, as its DatabaseScheduler's ``update_from_dict`` does (the
+    scheduler itself is not built: it closes the test's database connection)."""
     from django_celery_beat.schedulers import DatabaseScheduler
 
     from worksome.celery import app
 
-    DatabaseScheduler(app=app)
+    for name, fields in app.conf.beat_schedule.items():
+        DatabaseScheduler.Entry.from_entry(name, app=app, **fields)

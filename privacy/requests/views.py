@@ -13,6 +13,7 @@ from django.views.decorators.http import (
 
 from core import ratelimit
 from core.storage import export_storage
+from privacy.facts import COMPLAINT_TEXT
 from privacy.models import ExportArchive
 from privacy.requests import selectors
 from privacy.requests import services as dsr
@@ -131,7 +132,12 @@ def request_detail(request, pk: int):
     return render(
         request,
         "privacy/requests/request_detail.html",
-        {"req": dsr_request, "archive": archive, "building": building},
+        {
+            "req": dsr_request,
+            "archive": archive,
+            "building": building,
+            "complaint_text": COMPLAINT_TEXT,
+        },
     )
 
 

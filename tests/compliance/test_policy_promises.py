@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROMISES: dict[str, list[str]] = {
     "controller-named": [
-        "tests/privacy/test_policy.py::test_controller_comes_from_settings_read_at_call_time",
-        "tests/privacy/test_policy.py::test_controller_has_defaults_without_the_setting",
+        "tests/compliance/test_policy.py::test_controller_comes_from_settings_read_at_call_time",
+        "tests/compliance/test_policy.py::test_controller_section_renders_without_the_setting",
     ],
     "data-from-registry": [
-        "tests/privacy/test_policy.py::test_data_section_comes_from_the_registry",
+        "tests/compliance/test_policy.py::test_data_section_comes_from_the_registry",
         "tests/test_pages.py::test_privacy_policy_lists_registered_data_with_retention",
         "tests/privacy/test_checks.py::test_unregistered_model_linked_to_the_user_is_an_error",
     ],
@@ -33,37 +33,37 @@ PROMISES: dict[str, list[str]] = {
         "tests/profiles/test_profile_services.py::test_no_cpr_digits_anywhere_in_the_profile_row",
     ],
     "purposes-and-legal-bases": [
-        "tests/privacy/test_policy.py::test_purposes_show_legal_basis_and_recipients",
-        "tests/privacy/test_policy.py::test_ropa_exports_as_csv_with_the_purge_period",
+        "tests/compliance/test_policy.py::test_purposes_show_legal_basis_and_recipients",
+        "tests/compliance/test_policy.py::test_ropa_exports_as_csv_with_the_purge_period",
     ],
     "dpo-statement": [
-        "tests/privacy/test_policy_art13.py::test_the_dpo_statement_says_none_is_appointed_and_why",
+        "tests/compliance/test_policy_art13.py::test_the_dpo_statement_says_none_is_appointed_and_why",
     ],
     "requirement-and-consequence": [
-        "tests/privacy/test_policy_art13.py::test_each_purpose_says_whether_the_data_is_required_and_what_if_not",
-        "tests/privacy/test_policy_art13.py::test_a_required_purpose_needs_the_consequence_of_not_giving_it",
+        "tests/compliance/test_policy_art13.py::test_each_purpose_says_whether_the_data_is_required_and_what_if_not",
+        "tests/compliance/test_policy_art13.py::test_a_required_purpose_needs_the_consequence_of_not_giving_it",
     ],
     "sources-art-14": [
-        "tests/privacy/test_policy_art13.py::test_data_not_collected_from_the_person_names_its_source",
+        "tests/compliance/test_policy_art13.py::test_data_not_collected_from_the_person_names_its_source",
     ],
     "profiling-stated": [
-        "tests/privacy/test_policy_art13.py::test_the_pixels_audience_building_is_plainly_called_profiling",
+        "tests/compliance/test_policy_art13.py::test_the_pixels_audience_building_is_plainly_called_profiling",
     ],
     "joint-controllers": [
-        "tests/privacy/test_policy_art13.py::test_joint_controllership_with_meta_gives_the_essence_of_the_arrangement",
-        "tests/privacy/test_policy_art13.py::test_a_joint_controller_needs_its_arrangement",
+        "tests/compliance/test_policy_art13.py::test_joint_controllership_with_meta_gives_the_essence_of_the_arrangement",
+        "tests/compliance/test_policy_art13.py::test_a_joint_controller_needs_its_arrangement",
     ],
     "processors-named": [
-        "tests/privacy/test_policy.py::test_an_added_processor_appears_in_the_sharing_section",
-        "tests/privacy/test_policy.py::test_a_cookie_vendor_without_a_processor_is_an_error",
-        "tests/privacy/test_policy.py::test_a_tracker_id_without_its_processor_is_an_error",
+        "tests/compliance/test_policy.py::test_an_added_processor_appears_in_the_sharing_section",
+        "tests/compliance/test_policy.py::test_a_cookie_vendor_without_a_processor_is_an_error",
+        "tests/compliance/test_policy.py::test_a_tracker_id_without_its_processor_is_an_error",
     ],
     "transfers-have-basis": [
-        "tests/privacy/test_policy.py::test_transfers_name_their_basis_and_the_scc_assessment_date",
-        "tests/privacy/test_policy.py::test_standard_contractual_clauses_need_an_assessment_date",
+        "tests/compliance/test_policy.py::test_transfers_name_their_basis_and_the_scc_assessment_date",
+        "tests/compliance/test_policy.py::test_standard_contractual_clauses_need_an_assessment_date",
     ],
     "cookies-listed": [
-        "tests/privacy/test_policy.py::test_an_added_cookie_is_listed_in_the_cookie_section",
+        "tests/compliance/test_policy.py::test_an_added_cookie_is_listed_in_the_cookie_section",
         "tests/consent/test_views.py::test_the_cookie_page_lists_every_cookie_with_vendor_and_transfer",
     ],
     "no-cookies-before-consent": [
@@ -82,24 +82,24 @@ PROMISES: dict[str, list[str]] = {
         "tests/privacy/test_retention.py::test_closed_accounts_are_anonymised_with_their_email",
     ],
     "retention-periods-as-purged": [
-        "tests/privacy/test_policy.py::test_a_changed_retention_period_is_shown_in_the_policy",
+        "tests/compliance/test_policy.py::test_a_changed_retention_period_is_shown_in_the_policy",
         "tests/privacy/test_retention.py::test_admins_tune_the_period_and_can_switch_a_rule_off",
     ],
     "rights-request": [
-        "tests/privacy/test_policy.py::test_rights_link_to_the_request_form_and_complaint_names_datatilsynet",
-        "tests/privacy/test_dsr_views.py::test_member_files_a_request_verified_by_session",
-        "tests/privacy/test_dsr_views.py::test_anonymous_intake_answers_the_same_for_known_and_unknown_addresses",
+        "tests/compliance/test_policy.py::test_rights_link_to_the_request_form_and_complaint_names_datatilsynet",
+        "tests/privacy/requests/test_dsr_views.py::test_member_files_a_request_verified_by_session",
+        "tests/privacy/requests/test_dsr_views.py::test_anonymous_intake_answers_the_same_for_known_and_unknown_addresses",
     ],
     "reply-within-one-month": [
-        "tests/privacy/test_dsr_deadlines.py::test_due_one_calendar_month_after_receipt",
-        "tests/privacy/test_dsr_deadlines.py::test_extension_counts_from_receipt_up_to_three_months_in_all",
+        "tests/privacy/requests/test_dsr_deadlines.py::test_due_one_calendar_month_after_receipt",
+        "tests/privacy/requests/test_dsr_deadlines.py::test_extension_counts_from_receipt_up_to_three_months_in_all",
     ],
     "complaint-datatilsynet": [
-        "tests/privacy/test_policy.py::test_rights_link_to_the_request_form_and_complaint_names_datatilsynet",
+        "tests/compliance/test_policy.py::test_rights_link_to_the_request_form_and_complaint_names_datatilsynet",
     ],
     "significant-changes-notice": [
-        "tests/privacy/test_policy_notice.py::test_the_notice_shows_on_every_page_until_acknowledged",
-        "tests/privacy/test_policy_notice.py::test_publishing_a_significant_version_mails_every_active_member_once",
+        "tests/compliance/test_policy_notice.py::test_the_notice_shows_on_every_page_until_acknowledged",
+        "tests/compliance/test_policy_notice.py::test_publishing_a_significant_version_mails_every_active_member_once",
     ],
 }
 
@@ -150,5 +150,5 @@ def test_the_tests_named_for_a_promise_exist(promise):
 
 
 def test_a_reference_to_a_missing_test_is_caught():
-    assert "test_no_such_test" not in _test_names("tests/privacy/test_policy.py")
+    assert "test_no_such_test" not in _test_names("tests/compliance/test_policy.py")
     assert _test_names("tests/privacy/no_such_module.py") == frozenset()
