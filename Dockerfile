@@ -15,9 +15,11 @@ WORKDIR /src
 # pyproject.toml references README.md (project.readme), so the build needs it.
 COPY pyproject.toml README.md ./
 COPY worksome ./worksome
-COPY profiles ./profiles
-COPY consent ./consent
+COPY core ./core
 COPY privacy ./privacy
+COPY consent ./consent
+COPY profiles ./profiles
+COPY compliance ./compliance
 # Runtime dependencies only (no dev extra).
 RUN pip install .
 
@@ -45,11 +47,14 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 COPY manage.py gunicorn.conf.py ./
 COPY worksome ./worksome
-COPY profiles ./profiles
-COPY consent ./consent
+COPY core ./core
 COPY privacy ./privacy
+COPY consent ./consent
+COPY profiles ./profiles
+COPY compliance ./compliance
 COPY templates ./templates
 COPY static ./static
+COPY locale ./locale
 
 # collectstatic needs settings to import with DEBUG off. The SECRET_KEY and
 # FIELD_ENCRYPTION_KEYS below are throwaway BUILD-ONLY values, used solely for

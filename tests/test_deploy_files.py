@@ -159,3 +159,20 @@ def test_dockerfile_is_multi_stage_and_runs_as_non_root():
     assert user_lines, "Dockerfile has no USER line"
     final_user = user_lines[-1].split(None, 1)[1].split(":")[0]
     assert final_user not in {"root", "0"}
+
+
+def test_the_image_holds_every_app_and_what_they_read_at_run_time():
+    """The runtime stage copies each first-party package in INSTALLED_APPS
+    (and the project package), the templates, static files and the compiled
+    translations; an app added without its COPY line would not start."""
+    from django.apps import apps
+
+    runtime = DOCKERFILE.read_text().split("\nFROM ")[-1]
+    copied = set(re.findall(r"^COPY (\S+) \./\S+", runtime, flags=re.M))
+    packages = {
+        config.name.split(".")[0]
+        for config in apps.get_app_configs()
+        if (ROOT / config.name.split(".")[0]).is_dir()
+    }
+    needed = packages | {"worksome", "templates", "static", "locale"}
+    assert needed <= copied, sorted(needed - copied)
