@@ -1,5 +1,10 @@
 """Settings for the worksome platform: one module, driven by the environment.
 
+One module on purpose (~600 lines): every setting, its environment variable and
+its development default are read in one place, in sections (security,
+sessions, mail, Celery, consent, privacy), as cookiecutter-django does;
+splitting it would spread one deployment's configuration over several files.
+
 Development defaults exist only when DJANGO_DEBUG=1 (``make run`` sets it). With
 DEBUG off, a missing secret stops start-up with a one-line message that names
 the variable to set.
