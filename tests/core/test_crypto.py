@@ -16,8 +16,8 @@ from django.utils.crypto import salted_hmac
 from core import crypto
 from core.crypto import InvalidToken, decrypt, encrypt, keyed_hash, rotate
 from core.fields import EncryptedTextField
-from privacy.management.commands import rotate_encryption_keys
-from privacy.management.commands.rotate_encryption_keys import (
+from core.management.commands import rotate_encryption_keys
+from core.management.commands.rotate_encryption_keys import (
     encrypted_fields,
     rotate_fields,
 )
