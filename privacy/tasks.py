@@ -7,9 +7,9 @@ raise ``ValueError``, so the job is never queued.
 """
 
 from celery import shared_task
-from django.contrib.sessions.models import Session
 from django.db import connection
-from django.utils import timezone
+
+from .sessions import SessionStore
 
 # Outbox rows younger than this are left to the after-commit call that is
 # about to process them.
@@ -29,10 +29,10 @@ def ping() -> dict:
 def sessions_clear_expired() -> int:
     """Delete expired sessions: they hold who was logged in, and nothing needs them.
 
-    Session rows are deleted in one set-based DELETE, as `clearsessions` would.
+    The engine's ``clear_expired`` (``privacy.sessions``), which `clearsessions`
+    runs too; the sessions' owner rows go with them.
     """
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    return SessionStore.clear_expired()
 
 
 # acks_late + reject_on_worker_lost: a worker killed mid-run (WorkerLostError)
