@@ -7,6 +7,9 @@ encoded, so it cannot be queried; this store writes a ``SessionOwner`` row
 what was loaded, so ordinary requests cost no extra query and a login or a
 key rotation is never missed. Erasure deletes the subject's sessions through
 the registry (``privacy.personal_data``: ``Session`` by ``owner__user``).
+Expired sessions go with ``SessionStore.clear_expired`` (``clearsessions``
+and the daily beat task), their ``SessionOwner`` rows with them: the ORM
+cascades the delete, the table having no database constraint.
 
 Configured with ``SESSION_ENGINE = "privacy.sessions"``.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils import timezone
 
 from privacy.models import SessionOwner
 
@@ -36,3 +40,11 @@ class SessionStore(DBStore):
                 session_id=self.session_key, defaults={"user_id": user_id}
             )
         self._owner_seen = seen
+
+    @classmethod
+    def clear_expired(cls) -> int:
+        """Django's, returning the number of sessions deleted (owner rows not
+        counted) for the beat task's result."""
+        model = cls.get_model_class()
+        _, deleted = model.objects.filter(expire_date__lt=timezone.now()).delete()
+        return deleted.get(model._meta.label, 0)

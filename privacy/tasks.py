@@ -7,20 +7,19 @@ raise ``ValueError``, so the job is never queued.
 """
 
 from celery import shared_task
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 
 from privacy.retention import retention_purge as purge
+from privacy.sessions import SessionStore
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
 def sessions_clear_expired() -> int:
     """Delete expired sessions: they hold who was logged in, and nothing needs them.
 
-    Session rows are deleted in one set-based DELETE, as `clearsessions` would.
+    The engine's ``clear_expired`` (``privacy.sessions``), which `clearsessions`
+    runs too; the sessions' owner rows go with them.
     """
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
+    return SessionStore.clear_expired()
 
 
 # acks_late + reject_on_worker_lost: a worker killed mid-run (WorkerLostError)

@@ -1,22 +1,33 @@
 """Danish identifiers: CVR (company) and CPR (person) numbers, as pure functions.
 
-Invariants:
+python-stdnum (``stdnum.dk.cvr``, ``stdnum.dk.cpr``) does the mechanics:
+the CVR checksum, the century a CPR number's 7th digit gives, the date check.
+This module keeps the product's rules around it:
+
+- The accepted input shapes are the ones the error messages describe, which
+  are narrower than stdnum's (it also drops dashes, dots and slashes anywhere
+  in a CVR number, and spaces or dashes anywhere in a CPR number).
 - A CPR number is personal data: no error message raised here contains the
   value, and ``mask_cpr`` shows at most its last four digits, whatever it is
   given.
 - Only ASCII digits count as digits (``str.isdigit`` would accept "٣").
 - CPR numbers get no modulus-11 check: numbers issued since 2007 need not
-  pass it, so it would reject real people.
+  pass it, so it would reject real people (stdnum's ``validate`` does not
+  check it either).
+- A CPR number whose birth date lies in the future is refused (stdnum's
+  rule): nobody holds one, so it is a mistyped year or 7th digit.
 """
 
-import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.dk import cpr as stdnum_cpr
+from stdnum.dk import cvr as stdnum_cvr
 
-_CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
-_CVR_RE = re.compile(r"[1-9][0-9]{7}")
+# Whitespace is removed before this is matched.
+_CVR_SHAPE_RE = re.compile(r"(?:[Dd][Kk])?[0-9]+")
 _CPR_RE = re.compile(r"([0-9]{6})-?([0-9]{4})")
 
 _CVR_FORMAT_MESSAGE = _(
@@ -40,56 +51,32 @@ def validate_cvr(value: str) -> str:
     if not isinstance(value, str):
         raise ValidationError(_CVR_FORMAT_MESSAGE, code="invalid_cvr")
     compact = "".join(value.split())
-    if compact[:2].upper() == "DK":
-        compact = compact[2:]
-    if not _CVR_RE.fullmatch(compact):
+    if not _CVR_SHAPE_RE.fullmatch(compact):
         raise ValidationError(_CVR_FORMAT_MESSAGE, code="invalid_cvr")
-    checksum = sum(
-        int(digit) * weight for digit, weight in zip(compact, _CVR_WEIGHTS, strict=True)
-    )
-    if checksum % 11:
-        raise ValidationError(_CVR_CHECKSUM_MESSAGE, code="invalid_cvr")
-    return compact
-
-
-def _century(seventh_digit: int, yy: int) -> int:
-    # The 7th digit and the year together give the century (CPR Office rules).
-    if seventh_digit <= 3:
-        return 1900
-    if seventh_digit in (4, 9):
-        return 2000 if yy <= 36 else 1900
-    return 2000 if yy <= 57 else 1800  # 5-8
-
-
-def _birth_date(digits: str) -> dt.date:
-    """The date in 10 CPR digits; ValueError when it is not a real date."""
-    day, month, yy = int(digits[0:2]), int(digits[2:4]), int(digits[4:6])
-    return dt.date(_century(int(digits[6]), yy) + yy, month, day)
+    try:
+        return stdnum_cvr.validate(compact)
+    except stdnum_exceptions.InvalidChecksum:
+        raise ValidationError(_CVR_CHECKSUM_MESSAGE, code="invalid_cvr") from None
+    except stdnum_exceptions.ValidationError:
+        # Length, or a leading 0.
+        raise ValidationError(_CVR_FORMAT_MESSAGE, code="invalid_cvr") from None
 
 
 def normalise_cpr(value: str) -> str:
     """Return ``value`` as 10 CPR digits without the dash, or raise ValidationError.
 
     Accepts ``DDMMYY-SSSS`` or ``DDMMYYSSSS`` with surrounding whitespace; the
-    first six digits must be a real date in the century the 7th digit gives.
+    first six digits must be a real date, not in the future, in the century
+    the 7th digit gives.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not _CPR_RE.fullmatch(value.strip()):
         raise ValidationError(_CPR_MESSAGE, code="invalid_cpr")
-    match = _CPR_RE.fullmatch(value.strip())
-    if match is None:
-        raise ValidationError(_CPR_MESSAGE, code="invalid_cpr")
-    digits = match.group(1) + match.group(2)
     try:
-        _birth_date(digits)
-    except ValueError:
-        # "from None": the ValueError would only repeat what was wrong with it.
+        return stdnum_cpr.validate(value.strip())
+    except stdnum_exceptions.ValidationError:
+        # "from None": stdnum's reason would only repeat what was wrong with
+        # the number, and a traceback must not carry it.
         raise ValidationError(_CPR_MESSAGE, code="invalid_cpr") from None
-    return digits
-
-
-def cpr_birth_date(cpr: str) -> dt.date:
-    """The date of birth a CPR number encodes; ValidationError when invalid."""
-    return _birth_date(normalise_cpr(cpr))
 
 
 def mask_cpr(cpr: str) -> str:

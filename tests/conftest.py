@@ -1,8 +1,17 @@
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
 from tests.factories import PASSWORD, UserFactory
+
+
+def pytest_configure(config):
+    # pyproject.toml's env names STATIC_ROOT; whitenoise warns on every test
+    # client while the folder is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

@@ -8,6 +8,11 @@ everything within seconds: each child runs in its own process group, so the
 stop reaches its own children too (runserver's autoreloader child, Celery's
 pool processes), and a group that has not exited after STOP_GRACE seconds is
 killed.
+
+Not honcho (tried with a Procfile, honcho 2.0): it stops the groups on
+SIGINT and SIGTERM too, but installs no SIGHUP handler and its per-process
+reader processes die of SIGHUP, so closing the terminal left the dev server
+(and its port), the worker and beat running.
 """
 
 import os

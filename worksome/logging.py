@@ -6,16 +6,19 @@ token. ``MaskingFilter`` is attached to every handler: it formats the message
 and hands the handler a record with no arguments left to format, so nothing
 unmasked reaches the output. Code logs user ids, never addresses, and never
 passes passwords; the filter is the net under that rule.
+
+``JsonFormatter`` is python-json-logger's, limited to the fields the filter
+masks (see its docstring).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import re
+from typing import Any
 
 from gunicorn import glogging
+from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
 # DDMMYY-SSSS or DDMMYYSSSS, not inside a longer run of digits.
 CPR_RE = re.compile(
@@ -77,24 +80,45 @@ class MaskingFilter(logging.Filter):
         return True
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and ``event``."""
+class JsonFormatter(_LibraryJsonFormatter):
+    """One JSON object per line: time, level, logger, message, the fields of
+    ``event``, and ``exception`` or ``stack`` when the record has one.
 
-    def format(self, record: logging.LogRecord) -> str:
-        data = {
-            "time": dt.datetime.fromtimestamp(record.created, tz=dt.UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+    python-json-logger writes every ``extra`` attribute of a record; this keeps
+    only ``event``. The others never pass through ``MaskingFilter``: Django's
+    ``request`` extra, for one, is written as the full path and query string,
+    reset keys and e-mail addresses included.
+    """
+
+    FIELDS = ("time", "level", "logger", "message", "exception", "stack")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "rename_fields",
+            {
+                "levelname": "level",
+                "name": "logger",
+                "exc_info": "exception",
+                "stack_info": "stack",
+            },
+        )
+        kwargs.setdefault("timestamp", "time")
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__(*(args or (["levelname", "name", "message"],)), **kwargs)
+
+    def add_fields(
+        self,
+        log_data: dict[str, Any],
+        record: logging.LogRecord,
+        message_dict: dict[str, Any],
+    ) -> None:
+        super().add_fields(log_data, record, message_dict)
+        kept = {key: log_data[key] for key in self.FIELDS if key in log_data}
+        log_data.clear()
+        log_data.update(kept)
         event = getattr(record, "event", None)
         if isinstance(event, dict):
-            data.update(event)
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            data["exception"] = record.exc_text
-        return json.dumps(data, default=str, ensure_ascii=False)
+            log_data.update(event)
 
 
 class GunicornLogger(glogging.Logger):

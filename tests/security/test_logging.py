@@ -1,13 +1,21 @@
 """The masking filter on real log records, and the security events logged."""
 
+import datetime as dt
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from django.http import HttpResponseNotFound
+from django.utils.log import log_response
 
 from worksome.logging import JsonFormatter, MaskingFilter, mask
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 CPR = "0101901234"
 CPR_DASHED = "010190-1234"
 TOKEN = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # DRF token shape
@@ -86,6 +94,68 @@ def test_event_fields_are_masked(captured):
     (line,) = _lines(stream)
     assert line["event"] == "x"
     assert CPR not in line["path"]
+
+
+def test_a_line_holds_time_level_logger_and_message(captured):
+    logger, stream = captured
+    logger.info("purge done")
+    (line,) = _lines(stream)
+    assert list(line) == ["time", "level", "logger", "message"]
+    assert dt.datetime.fromisoformat(line["time"]).utcoffset() == dt.timedelta(0)
+    assert (line["level"], line["logger"]) == ("INFO", "tests.security.masking")
+    assert line["message"] == "purge done"
+
+
+def test_stack_info_is_written(captured):
+    logger, stream = captured
+    logger.info("where", stack_info=True)
+    (line,) = _lines(stream)
+    assert line["stack"].startswith("Stack (most recent call last)")
+
+
+def test_extras_other_than_event_are_not_written(captured, rf):
+    """Django logs 4xx/5xx with the request as an extra; its text is the full
+    path and query, which the filter never sees."""
+    logger, stream = captured
+    path = "/accounts/password/reset/key/3d-c0ffee1234abcdef5678/?email=a@b.example"
+    log_response(
+        "Not Found: %s",
+        path,
+        response=HttpResponseNotFound(),
+        request=rf.get(path),
+        logger=logger,
+    )
+    (line,) = _lines(stream)
+    assert "c0ffee1234abcdef5678" not in json.dumps(line)
+    assert "a@b.example" not in json.dumps(line)
+    assert "request" not in line and "status_code" not in line
+
+
+@pytest.mark.parametrize("log_format", ["json", "plain"])
+def test_log_format_chooses_json_or_plain_lines_masked_either_way(log_format):
+    """settings.LOGGING as a started process loads it (dictConfig builds the
+    formatter from its dotted path)."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "worksome.settings"}
+    env["LOG_FORMAT"] = log_format
+    script = (
+        "import django, logging; django.setup(); "
+        f"logging.getLogger('worksome.probe').warning('cpr %s', '{CPR_DASHED}')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    (line,) = [x for x in result.stderr.splitlines() if "worksome.probe" in x]
+    assert CPR_DASHED not in line
+    if log_format == "json":
+        assert json.loads(line)["message"] == "cpr [cpr]"
+    else:
+        assert line.endswith("WARNING worksome.probe cpr [cpr]")
 
 
 def test_ordinary_text_is_left_alone():
