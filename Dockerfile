@@ -77,5 +77,5 @@ EXPOSE 8000
 # gets its own healthcheck in docker-compose.yml (web uses python's urllib;
 # the slim image has no curl).
 # gunicorn.conf.py binds 0.0.0.0:8000 with 2 workers and logs access through
-# worksome.logging.GunicornLogger, which masks tokens, e-mails and CPR numbers.
+# core.logging.GunicornLogger, which masks tokens, e-mails and CPR numbers.
 CMD ["gunicorn", "--config", "gunicorn.conf.py", "worksome.wsgi:application"]

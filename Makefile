@@ -19,7 +19,7 @@ run: install
 	mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python -m worksome.dev
+	DJANGO_DEBUG=1 $(BIN)/python -m core.dev
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

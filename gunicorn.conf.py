@@ -1,6 +1,6 @@
 """gunicorn settings shared by the Dockerfile and docker-compose.yml.
 
-The access log goes through ``worksome.logging.GunicornLogger``, which masks
+The access log goes through ``core.logging.GunicornLogger``, which masks
 tokens, e-mail addresses and CPR numbers in every field (README: "no secret in
 any log line"). Bind address and worker count can be overridden from the
 environment (GUNICORN_BIND, WEB_CONCURRENCY) or the command line.
@@ -12,4 +12,4 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")  # noqa: S104 - in a cont
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 accesslog = "-"
 errorlog = "-"
-logger_class = "worksome.logging.GunicornLogger"
+logger_class = "core.logging.GunicornLogger"

@@ -1,4 +1,4 @@
-"""`make run`'s supervisor (worksome.dev) stops everything on SIGTERM, SIGHUP, SIGINT.
+"""`make run`'s supervisor (core.dev) stops everything on SIGTERM, SIGHUP, SIGINT.
 
 A process manager sends SIGTERM, a closed terminal SIGHUP, Ctrl-C SIGINT; the
 children run in their own sessions, so only the supervisor receives it. The
@@ -103,7 +103,7 @@ def test_a_stop_signal_stops_server_worker_and_beat_within_seconds(
     env = {**dev_env, "RUN_ADDR": f"127.0.0.1:{port}"}
     log = (tmp_path / "dev.log").open("w+")
     supervisor = subprocess.Popen(
-        [sys.executable, "-m", "worksome.dev"],
+        [sys.executable, "-m", "core.dev"],
         cwd=ROOT,
         env=env,
         stdout=log,

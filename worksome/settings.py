@@ -553,14 +553,14 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging ----------------------------------------------------------------
 # JSON lines (LOG_FORMAT=json, the default without DEBUG) or plain text. Every
-# handler masks CPR-, e-mail- and token-shaped strings (worksome.logging).
+# handler masks CPR-, e-mail- and token-shaped strings (core.logging).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask": {"()": "worksome.logging.MaskingFilter"}},
+    "filters": {"mask": {"()": "core.logging.MaskingFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "worksome.logging.JsonFormatter"},
+        "json": {"()": "core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {

@@ -14,7 +14,7 @@ from privacy.models import DataSubjectRequest
 from privacy.requests.export import dsr_export_build
 from privacy.requests.services import dsr_erasure_execute, dsr_export_request
 from profiles.models import ApiToken
-from worksome.logging import MaskingFilter
+from core.logging import MaskingFilter
 
 pytestmark = pytest.mark.django_db
 

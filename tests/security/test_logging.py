@@ -13,7 +13,7 @@ import pytest
 from django.http import HttpResponseNotFound
 from django.utils.log import log_response
 
-from worksome.logging import JsonFormatter, MaskingFilter, mask
+from core.logging import JsonFormatter, MaskingFilter, mask
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CPR = "0101901234"
@@ -170,7 +170,7 @@ def test_ordinary_text_is_left_alone():
 def test_every_configured_handler_masks(settings):
     for name, handler in settings.LOGGING["handlers"].items():
         assert "mask" in handler.get("filters", []), name
-    assert settings.LOGGING["filters"]["mask"]["()"] == "worksome.logging.MaskingFilter"
+    assert settings.LOGGING["filters"]["mask"]["()"] == "core.logging.MaskingFilter"
 
 
 # --- Security events ---------------------------------------------------------
