@@ -10,11 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
+from core.logging import MaskingFilter
 from privacy.models import DataSubjectRequest
 from privacy.requests.export import dsr_export_build
 from privacy.requests.services import dsr_erasure_execute, dsr_export_request
 from profiles.models import ApiToken
-from core.logging import MaskingFilter
 
 pytestmark = pytest.mark.django_db
 
