@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+from django_celery_beat.schedulers import DatabaseScheduler
 
 from compliance.models import PolicyAcknowledgement
 from consent.models import Purpose
@@ -37,6 +38,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.totp import activate_totp
+from worksome.celery import app as celery_app
 
 ROLES = ("anonymous", "freelancer", "company_owner", "staff_viewer", "superuser")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -222,6 +224,9 @@ def build_dataset() -> Dataset:
     )
     data.api_token, _key = profile_services.api_token_create(user=freelancer)
     ClockedSchedule.objects.create(clocked_time=now)
+    # Beat's rows, written as beat writes them from CELERY_BEAT_SCHEDULE.
+    for name, fields in celery_app.conf.beat_schedule.items():
+        DatabaseScheduler.Entry.from_entry(name, app=celery_app, **fields)
     SolarSchedule.objects.create(event="sunrise", latitude=56.15, longitude=10.2)
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
