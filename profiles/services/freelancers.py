@@ -1,10 +1,10 @@
 """Writes for freelancer profiles: the profile, publishing, photo, CV, CPR.
 
-One module (a little over 400 lines) because every service here changes one
-``FreelancerProfile`` row and its audit trail, and all are ``freelancer_*``:
-a reader looking for any of them opens this file. Much of it is the CPR
-number's oracle-proof storage and the photo's consent coupling, which read
-best beside the profile they guard.
+One module (a little over 400 lines) because every service here acts on one
+``FreelancerProfile`` and writes its owner's audit trail, and all are named
+``freelancer_*``: a reader looking for any of them opens this file. Much of
+it is the CPR number's oracle-proof storage and the photo's consent coupling,
+which read best beside the profile they guard.
 
 Invariants:
 - A profile photo exists only while its owner's photo-publication consent is
