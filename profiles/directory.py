@@ -37,6 +37,8 @@ from core.generations import generation as generation_of
 from profiles import selectors
 from profiles.models import FreelancerProfile
 
+#: Rows per page of the freelancer and company directories.
+PAGE_SIZE = 20
 COUNT_TTL = 60  # seconds
 CARDS_TTL = 300  # seconds
 DETAIL_BODY_TEMPLATE = "profiles/_freelancer_detail_body.html"

@@ -5,7 +5,7 @@ from profiles import services
 def photo_consent_withdrawn(*, purpose, user=None, **details) -> None:
     """Withdrawing photo consent anywhere unpublishes and deletes the photo."""
     if purpose == Purpose.PROFILE_PHOTO and user is not None:
-        services.on_photo_consent_withdrawn(user=user)
+        services.freelancer_photo_consent_withdrawn(user=user)
 
 
 def password_changed_revoke_tokens(sender, request=None, user=None, **kwargs) -> None:

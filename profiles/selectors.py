@@ -14,13 +14,23 @@ API, the media views and the admin follows the one rule.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.http import Http404
 from django.utils import timezone
 
+from core.crypto import token_hash
 from profiles.models import (
     ApiToken,
     Company,
+    CompanyInvitation,
     CompanyMembership,
     CvDownload,
     FreelancerProfile,
@@ -139,7 +149,7 @@ def freelancer_current_slug(*, old_slug: str) -> str | None:
     )
 
 
-def photo_file_visible(*, name: str, user) -> bool:
+def photo_file_is_visible(*, name: str, user) -> bool:
     """May ``user`` see the photo or logo file ``name`` (a storage name)?
 
     A freelancer's photo while the profile is public, and always to its owner
@@ -172,7 +182,24 @@ def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
     )
 
 
-def companies_verified_for_user(*, user) -> QuerySet[Company]:
+def freelancer_profile_completeness(*, profile: FreelancerProfile | None) -> int:
+    """How much of the profile is filled in, in percent (the dashboard's bar)."""
+    if profile is None:
+        return 0
+    checks = [
+        profile.full_name,
+        profile.headline,
+        profile.bio,
+        profile.city,
+        profile.phone,
+        profile.photo,
+        profile.cv,
+        profile.skills.exists(),
+    ]
+    return round(100 * sum(bool(c) for c in checks) / len(checks))
+
+
+def company_list_verified_for_user(*, user) -> QuerySet[Company]:
     if not user.is_authenticated:
         return Company.objects.none()
     return Company.objects.filter(
@@ -187,7 +214,7 @@ def _is_public(profile: FreelancerProfile) -> bool:
     return public
 
 
-def cv_download_access(
+def cv_download_access_for_user(
     *, profile: FreelancerProfile, user
 ) -> tuple[bool, Company | None]:
     """Who may download a CV, and as which company.
@@ -202,13 +229,13 @@ def cv_download_access(
     if user.is_staff and user.has_perm("profiles.download_any_cv"):
         return True, None
     if _is_public(profile):
-        company = companies_verified_for_user(user=user).first()
+        company = company_list_verified_for_user(user=user).first()
         if company is not None:
             return True, company
     return False, None
 
 
-def cv_recipients_for_owner(*, user) -> QuerySet[CvDownload]:
+def cv_recipient_list_for_owner(*, user) -> QuerySet[CvDownload]:
     return CvDownload.objects.filter(profile__user=user).order_by("-downloaded_at")
 
 
@@ -247,11 +274,40 @@ def company_get_for_owner(*, slug: str, user) -> Company:
     return company
 
 
-def memberships_for_user(*, user) -> QuerySet[CompanyMembership]:
+def company_list_memberless(*, company_ids=None) -> QuerySet[Company]:
+    """Open companies with no member whose account is open (to be closed).
+
+    ``company_ids`` (ids or a subquery of them) narrows the search.
+    """
+    live = CompanyMembership.objects.filter(
+        company=OuterRef("pk"),
+        user__closed_at__isnull=True,
+        user__anonymised_at__isnull=True,
+    )
+    companies = Company.objects.filter(closed_at__isnull=True).filter(~Exists(live))
+    if company_ids is not None:
+        companies = companies.filter(pk__in=company_ids)
+    return companies
+
+
+def company_invitation_get(*, token: str) -> CompanyInvitation | None:
+    """The open invitation a link's token belongs to, or None."""
+    return (
+        CompanyInvitation.objects.select_related("company")
+        .filter(
+            token_hash=token_hash(token),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+def membership_list_for_user(*, user) -> QuerySet[CompanyMembership]:
     return CompanyMembership.objects.filter(user=user).select_related("company")
 
 
-def api_tokens_for_user(*, user) -> QuerySet[ApiToken]:
+def api_token_list_for_user(*, user) -> QuerySet[ApiToken]:
     """The member's API tokens that have not expired, newest first."""
     return ApiToken.objects.filter(
         Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), user=user

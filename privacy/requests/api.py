@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from core.api import drf_validation_error
 from core.text import ControlCharacterSerializerMixin
 from privacy.models import DataSubjectRequest
 from privacy.requests import selectors
@@ -125,9 +125,7 @@ class DsrListView(generics.ListAPIView):
                 **serializer.validated_data,
             )
         except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            ) from exc
+            raise drf_validation_error(exc) from exc
         return Response(
             DsrSerializer(created, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

@@ -67,16 +67,19 @@ def test_line_break_in_a_profile_name_is_an_api_field_error(client, db):
     assert set(response.json()["errors"]) == {"full_name"}
 
 
-def test_invitation_from_a_company_whose_name_holds_a_line_break_is_sent(client, db):
+def test_invitation_from_a_company_whose_name_holds_a_line_break_is_sent(
+    client, db, django_capture_on_commit_callbacks
+):
     """A name stored before names were checked: the invitation is still sent."""
     owner = UserFactory()
     company = CompanyFactory(name="Old\r\nName")
     company.memberships.create(user=owner, role="owner")
     client.force_login(owner)
-    response = client.post(
-        f"/companies/{company.slug}/invite/",
-        {"email": "new@example.com", "role": "member"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/companies/{company.slug}/invite/",
+            {"email": "new@example.com", "role": "member"},
+        )
     assert response.status_code == 302
     invitation = CompanyInvitation.objects.get(company=company)
     assert invitation.email == "new@example.com"

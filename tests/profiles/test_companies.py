@@ -5,7 +5,8 @@ import re
 import pytest
 from django.core import mail
 
-from profiles.models import Company, CompanyMembership
+from core.crypto import token_hash
+from profiles.models import Company, CompanyInvitation, CompanyMembership
 from tests.factories import CompanyFactory, UserFactory
 
 VALID_CVR = "24256790"
@@ -66,15 +67,18 @@ def test_only_owners_edit_and_invite(client, db):
         assert client.get(url).status_code == 200
 
 
-def test_invitation_by_email_joins_the_invited_address_only(client, db):
+def test_invitation_by_email_joins_the_invited_address_only(
+    client, db, django_capture_on_commit_callbacks
+):
     company = CompanyFactory()
     owner = UserFactory()
     company.memberships.create(user=owner, role="owner")
     client.force_login(owner)
-    client.post(
-        f"/companies/{company.slug}/invite/",
-        {"email": "colleague@example.com", "role": "member"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/companies/{company.slug}/invite/",
+            {"email": "colleague@example.com", "role": "member"},
+        )
     assert mail.outbox[-1].to == ["colleague@example.com"]
     link = re.search(r"(/companies/invitations/[^/\s]+/)", mail.outbox[-1].body).group(
         1
@@ -92,6 +96,29 @@ def test_invitation_by_email_joins_the_invited_address_only(client, db):
     assert company.memberships.get(user=colleague).role == "member"
     # Used once: the link is dead afterwards.
     assert client.get(link).status_code == 404
+
+
+def test_invitation_mail_leaves_only_once_the_invitation_is_committed(
+    client, db, django_capture_on_commit_callbacks
+):
+    """No e-mail names a link whose invitation could still be rolled back."""
+    company = CompanyFactory()
+    owner = UserFactory()
+    company.memberships.create(user=owner, role="owner")
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            f"/companies/{company.slug}/invite/",
+            {"email": "colleague@example.com", "role": "member"},
+        )
+        assert response.status_code == 302
+        assert mail.outbox == []
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in mail.outbox] == [["colleague@example.com"]]
+    token = re.search(r"/companies/invitations/([^/\s]+)/", mail.outbox[0].body)[1]
+    invitation = CompanyInvitation.objects.get(company=company)
+    assert invitation.token_hash == token_hash(token) != token
 
 
 def test_unknown_invitation_token_is_404(client, member):

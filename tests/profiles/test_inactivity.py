@@ -97,7 +97,7 @@ def test_forged_keep_link_is_a_clear_400_and_changes_nothing(client, db, token):
 
 def test_a_closed_account_cannot_be_kept(client, db):
     user = UserFactory()
-    token = services.keep_account_token(user=user)
+    token = services.account_keep_token_sign(user=user)
     services.account_close(user=user, actor=user)
     assert client.post(f"/account/keep/{token}/").status_code == 400
 

@@ -230,5 +230,5 @@ def build_dataset() -> Dataset:
     SolarSchedule.objects.create(event="sunrise", latitude=56.15, longitude=10.2)
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
-    data.keep_token = profile_services.keep_account_token(user=freelancer)
+    data.keep_token = profile_services.account_keep_token_sign(user=freelancer)
     return data

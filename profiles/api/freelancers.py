@@ -1,65 +1,25 @@
-"""REST API for accounts, freelancer and company profiles: parse, call, render."""
+"""``/api/v1/freelancers/``: the public directory; ``/api/v1/me/profile/``:
+the member's own profile, its photo and its CV."""
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth import authenticate, user_login_failed
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from core.api import drf_validation_error
 from core.text import ControlCharacterSerializerMixin
 from profiles import selectors, services
+from profiles.api.fields import OptionalUrl
 from profiles.forms import PHOTO_CONSENT_TEXT
 from profiles.identifiers import normalise_cpr, validate_cvr
-from profiles.models import Company, FreelancerProfile
-
-
-def _drf_error(exc: DjangoValidationError, field: str) -> ValidationError:
-    """A service's ValidationError as a 400 with field errors."""
-    if hasattr(exc, "error_dict"):
-        errors = dict(exc.message_dict)
-        if "__all__" in errors:
-            errors["non_field_errors"] = errors.pop("__all__")
-        return ValidationError(errors)
-    return ValidationError({field: exc.messages})
-
+from profiles.models import FreelancerProfile
 
 # --- Serializers ------------------------------------------------------------
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "anyOf": [{"format": "uri"}, {"maxLength": 0}],
-        "description": "A URL, or empty when none is given.",
-    }
-)
-class OptionalUrl(serializers.CharField):
-    """A URL column that may be blank: documented as "a URI or empty"."""
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "anyOf": [{"format": "email"}, {"maxLength": 0}],
-        "description": "An e-mail address, or empty when none is given.",
-    }
-)
-class OptionalEmail(serializers.CharField):
-    """An e-mail column that may be blank: documented as "an address or empty"."""
 
 
 class SkillNames(serializers.ListField):
@@ -212,20 +172,6 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
             raise serializers.ValidationError(exc.messages) from exc
 
 
-class CompanySerializer(serializers.ModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:company-detail", lookup_field="slug"
-    )
-    is_verified = serializers.BooleanField(read_only=True)
-    website = OptionalUrl(read_only=True)
-    contact_email = OptionalEmail(read_only=True)
-
-    class Meta:
-        model = Company
-        fields = ["url", "slug", *services.COMPANY_FIELDS, "is_verified"]
-        read_only_fields = fields
-
-
 class PhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField()
     consent = serializers.BooleanField(
@@ -244,164 +190,7 @@ class CvUploadSerializer(serializers.Serializer):
     cv = serializers.FileField()
 
 
-class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(trim_whitespace=False, max_length=200)
-    otp = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=20,
-        help_text="The authenticator app's current code; required for accounts "
-        "with two-factor authentication. `code` is accepted too.",
-    )
-    code = serializers.CharField(
-        required=False, allow_blank=True, max_length=20, write_only=True
-    )
-
-
-class TokenCreatedSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="The key: shown once, never stored.")
-    id = serializers.IntegerField()
-    expiry = serializers.DateTimeField(allow_null=True)
-
-
-class ApiTokenSerializer(serializers.Serializer):
-    """A token as its owner sees it: never the key or its digest."""
-
-    id = serializers.IntegerField()
-    created = serializers.DateTimeField()
-    last_used_at = serializers.DateTimeField(allow_null=True)
-    expiry = serializers.DateTimeField(allow_null=True)
-
-
-# --- Views ------------------------------------------------------------------
-
-
-class ApiRootView(APIView):
-    permission_classes = [permissions.AllowAny]
-
-    @extend_schema(
-        responses=inline_serializer(
-            "ApiRoot",
-            {
-                "me": serializers.URLField(),
-                "freelancers": serializers.URLField(),
-                "companies": serializers.URLField(),
-                "schema": serializers.URLField(),
-            },
-        )
-    )
-    def get(self, request):
-        return Response(
-            {
-                "me": reverse("api:me", request=request),
-                "freelancers": reverse("api:freelancer-list", request=request),
-                "companies": reverse("api:company-list", request=request),
-                "schema": reverse("api-schema", request=request),
-            }
-        )
-
-
-class MeSerializer(serializers.Serializer):
-    email = serializers.EmailField(read_only=True)
-    date_joined = serializers.DateTimeField(read_only=True)
-
-
-class MeView(APIView):
-    """The logged-in member's account."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(responses=MeSerializer)
-    def get(self, request):
-        return Response(MeSerializer(request.user).data)
-
-
-def _login_failed(request, email: str) -> None:
-    """Counted by django-axes like a failed web log-in (lockout after 5)."""
-    user_login_failed.send(
-        sender=__name__, credentials={"email": email}, request=request
-    )
-
-
-class TokenView(APIView):
-    """Exchange e-mail and password (and the TOTP code of an account with
-    two-factor authentication) for an API token (verified accounts only)."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes: list = []
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses=TokenCreatedSerializer,
-    )
-    def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
-        # django-axes marks the HttpRequest itself (not DRF's wrapper): its
-        # middleware then answers a locked-out client with 429.
-        user = authenticate(
-            request._request,
-            email=email,
-            password=serializer.validated_data["password"],
-        )
-        if user is None or not user.emailaddress_set.filter(verified=True).exists():
-            raise ValidationError(
-                {
-                    "non_field_errors": [
-                        _(
-                            "E-mail or password is wrong, or the "
-                            "address is not verified yet."
-                        )
-                    ]
-                }
-            )
-        totp = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).first()
-        if totp is not None:
-            code = (
-                serializer.validated_data.get("otp")
-                or serializer.validated_data.get("code")
-                or ""
-            ).strip()
-            if not code:
-                raise ValidationError(
-                    {"otp": [_("Enter the code from your authenticator app.")]}
-                )
-            if not TOTP(totp).validate_code(code):
-                _login_failed(request._request, email)
-                raise ValidationError({"otp": [_("Incorrect code.")]})
-            totp.record_usage()
-        try:
-            token, key = services.api_token_create(user=user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc, "non_field_errors") from exc
-        return Response({"token": key, "id": token.pk, "expiry": token.expiry})
-
-
-class MyTokenListView(APIView):
-    """The logged-in member's API tokens that have not expired (never a key)."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(responses=ApiTokenSerializer(many=True))
-    def get(self, request):
-        tokens = selectors.api_tokens_for_user(user=request.user)
-        return Response(ApiTokenSerializer(tokens, many=True).data)
-
-
-class MyTokenDetailView(APIView):
-    """Revoke one of the member's tokens; someone else's id answers 404."""
-
-    permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request, pk: int):
-        token = selectors.api_token_get_for_user(user=request.user, pk=pk)
-        services.api_token_revoke(token=token, actor=request.user, reason="member")
-        return Response(status=status.HTTP_204_NO_CONTENT)
+# --- The directory --------------------------------------------------------------
 
 
 @extend_schema(
@@ -433,22 +222,17 @@ class FreelancerDetailView(generics.RetrieveAPIView):
         return selectors.freelancer_get_public(slug=self.kwargs["slug"])
 
 
+# --- The member's own profile -----------------------------------------------------
+
+
 class MyProfileView(APIView):
     """The logged-in member's own freelancer profile (created on first PATCH)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
-    def _profile(self, request, *, create: bool):
-        profile = selectors.freelancer_profile_for_owner(user=request.user)
-        if profile is None and create:
-            profile = services.freelancer_profile_create(
-                user=request.user, full_name=request.user.email.split("@")[0]
-            )
-        return profile
-
     @extend_schema(responses=MyProfileSerializer)
     def get(self, request):
-        profile = self._profile(request, create=False)
+        profile = selectors.freelancer_profile_for_owner(user=request.user)
         if profile is None:
             return Response(
                 {"detail": _("You have no profile yet."), "errors": {}},
@@ -461,7 +245,7 @@ class MyProfileView(APIView):
         serializer = MyProfileSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        profile = self._profile(request, create=True)
+        profile = services.freelancer_profile_ensure(user=request.user)
         skills = data.pop("skills", None)
         has_cpr = "cpr" in data
         cpr = data.pop("cpr", None)
@@ -477,7 +261,7 @@ class MyProfileView(APIView):
         except services.CprChangeRateLimited as exc:
             raise Throttled(wait=exc.retry_after) from exc
         except DjangoValidationError as exc:
-            raise _drf_error(exc, "non_field_errors") from exc
+            raise drf_validation_error(exc) from exc
         profile.refresh_from_db()
         return Response(MyProfileSerializer(profile).data)
 
@@ -499,7 +283,7 @@ class _MyUploadView(APIView):
     def post(self, request):
         serializer = self.serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        profile = MyProfileView()._profile(request, create=True)
+        profile = services.freelancer_profile_ensure(user=request.user)
         try:
             self.store(
                 profile=profile,
@@ -507,7 +291,7 @@ class _MyUploadView(APIView):
                 upload=serializer.validated_data[self.field],
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc, self.field) from exc
+            raise drf_validation_error(exc, field=self.field) from exc
         return Response(
             MyProfileSerializer(profile).data, status=status.HTTP_201_CREATED
         )
@@ -556,21 +340,3 @@ class MyCvView(_MyUploadView):
 
     def remove(self, *, profile, actor):
         services.freelancer_cv_remove(profile=profile, actor=actor)
-
-
-@extend_schema(parameters=[OpenApiParameter("q", str, description="Name or city")])
-class CompanyListView(generics.ListAPIView):
-    serializer_class = CompanySerializer
-    permission_classes = [permissions.AllowAny]
-
-    def get_queryset(self):
-        return selectors.company_list_public(q=self.request.query_params.get("q", ""))
-
-
-class CompanyDetailView(generics.RetrieveAPIView):
-    serializer_class = CompanySerializer
-    permission_classes = [permissions.AllowAny]
-    lookup_field = "slug"
-
-    def get_object(self):
-        return selectors.company_get_public(slug=self.kwargs["slug"])

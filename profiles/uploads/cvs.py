@@ -1,58 +1,40 @@
-"""Checks for uploaded profile photos, company logos and CVs.
+"""Checks for uploaded CVs: a PDF or a Word .docx, judged by content.
 
 Invariants:
 
-- Nothing reaches storage that was not decoded and re-encoded: an image is
-  identified by its content (JPEG, PNG or WebP only), its size and pixel count
-  are capped before any pixel is decoded, and only a fresh JPEG drawn from the
-  decoded pixels is returned. The uploaded bytes themselves are never kept.
-- No metadata survives: the output image is a new canvas with an empty
-  ``info`` (no EXIF, GPS, ICC profile, XMP or comment), and EXIF orientation
-  is applied to the pixels before it is dropped.
-- No archive entry is read before the directory is checked: a DOCX is judged
-  by its ZIP central directory alone (entry count, declared sizes, compression
-  ratios, paths). This module never decompresses an entry; code that later
-  does must still bound what it reads, since declared sizes can lie.
 - A CV's type comes from its content; its name and content type, both
   chosen by the client, are ignored. A PDF must parse as one (pypdf: header,
   cross-reference table, catalogue, at least one page), and no object in it,
   compressed object streams included, may carry active content: scripts,
   automatic or launch actions, embedded files, rich media or XFA forms. HTML
   near the start of the file (what a browser sniffs) is refused too.
+- No archive entry is read before the directory is checked: a DOCX is judged
+  by its ZIP central directory alone (entry count, declared sizes, compression
+  ratios, paths). This module never decompresses an entry; code that later
+  does must still bound what it reads, since declared sizes can lie.
 
-Every rejection is a ``ValidationError`` with a stable ``code``; no Pillow or
+Every rejection is a ``ValidationError`` with a stable ``code``; no pypdf or
 zipfile exception escapes.
 """
 
 import io
 import logging
-import os
 import re
 import struct
-import warnings
 import zipfile
 from dataclasses import dataclass
 from typing import IO
-from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+from profiles.uploads.sizes import MB, megabytes, upload_size
+
 logger = logging.getLogger(__name__)
-
-MB = 1024 * 1024
-
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP")
-IMAGE_MAX_SIDE = 1600
-IMAGE_QUALITY = 85
-THUMBNAIL_SIZE = 320
-THUMBNAIL_QUALITY = 80
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -66,21 +48,8 @@ DOCX_REQUIRED_ENTRIES = ("[content_types].xml", "word/document.xml")
 DOCX_RATIO_MIN_SIZE = 1 * MB
 DOCX_MAX_RATIO = 100
 
-# Pillow's decoders raise a wide, undocumented set of exceptions on hostile
-# input; each of these means "not an image this site accepts".
-_IMAGE_DECODE_ERRORS = (
-    UnidentifiedImageError,
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    struct.error,
-    IndexError,
-    KeyError,
-    TypeError,
-    ZeroDivisionError,
-)
-# The same for zipfile reading a central directory.
+# zipfile reading a hostile central directory raises a wide set of
+# exceptions; each of these means "not a file this site accepts".
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     OSError,
@@ -137,140 +106,12 @@ _PDF_ERRORS = (
 
 
 @dataclass(frozen=True)
-class ProcessedImage:
-    """A re-encoded photo or logo and its square thumbnail, both JPEG."""
-
-    image: ContentFile
-    thumbnail: ContentFile
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
 class CheckedCv:
     """What a CV's content says it is; save it as ``f"cv.{extension}"``."""
 
     extension: str
     content_type: str
     size: int
-
-
-def _size_of(uploaded: IO[bytes]) -> int:
-    """The real byte count, measured rather than taken from the client."""
-    uploaded.seek(0, os.SEEK_END)
-    size = uploaded.tell()
-    uploaded.seek(0)
-    return size
-
-
-def _megabytes(limit: int) -> str:
-    return f"{limit / MB:g}"
-
-
-# --- Images -------------------------------------------------------------------
-
-
-def _invalid_image() -> ValidationError:
-    return ValidationError(_("Upload a JPEG, PNG or WebP image."), code="invalid_image")
-
-
-def _too_many_pixels(limit: int) -> ValidationError:
-    return ValidationError(
-        _(
-            "The image has too many pixels; upload one of at most "
-            "%(megapixels)s megapixels."
-        ),
-        code="too_many_pixels",
-        params={"megapixels": f"{limit / 1_000_000:g}"},
-    )
-
-
-def _decode(uploaded: IO[bytes], max_pixels: int) -> Image.Image:
-    """Open, check and decode the first frame, turned upright."""
-    # Pillow only warns between its own limit and twice that; as an error,
-    # the warning is a second guard behind the header check below. Its
-    # complaints about corrupt EXIF in hostile uploads are only noise.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        try:
-            img = Image.open(uploaded, formats=list(IMAGE_FORMATS))
-            width, height = img.size
-            if width * height > max_pixels:
-                raise _too_many_pixels(max_pixels)
-            if img.format in ("JPEG", "MPO"):
-                # libjpeg may decode at 1/2, 1/4 or 1/8 scale while staying at
-                # least as big as the output; less memory for camera photos.
-                img.draft("RGB", (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
-            img.load()
-            return ImageOps.exif_transpose(img)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise _too_many_pixels(max_pixels) from None
-
-
-def _to_clean_rgb(img: Image.Image) -> Image.Image:
-    """A new RGB canvas holding only the pixels: alpha flattened onto white."""
-    if img.mode.startswith("I;16") or img.mode == "I":
-        # 16-bit greyscale: scale to 8 bits instead of clipping to white.
-        img = img.convert("I").point(lambda value: value / 256).convert("L")
-    canvas = Image.new("RGB", img.size, (255, 255, 255))
-    if img.has_transparency_data:
-        rgba = img.convert("RGBA")
-        canvas.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        canvas.paste(img.convert("RGB"))
-    return canvas
-
-
-def _jpeg(img: Image.Image, quality: int) -> ContentFile:
-    # No exif=, icc_profile=, comment= or xmp=, and img.info is empty, so
-    # nothing but pixels is written.
-    buffer = io.BytesIO()
-    img.save(buffer, format="JPEG", quality=quality, optimize=True)
-    return ContentFile(buffer.getvalue(), name=f"{uuid4().hex}.jpg")
-
-
-def process_image(uploaded: IO[bytes]) -> ProcessedImage:
-    """Validate an uploaded photo or logo and re-encode it as clean JPEGs.
-
-    The main image fits within 1600x1600 (never enlarged); the thumbnail is a
-    centred 320x320 crop. Raises ``ValidationError`` with code ``too_large``,
-    ``invalid_image`` or ``too_many_pixels``.
-    """
-    max_bytes = getattr(settings, "IMAGE_UPLOAD_MAX_BYTES", 10 * MB)
-    max_pixels = getattr(settings, "IMAGE_MAX_PIXELS", 24_000_000)
-
-    if _size_of(uploaded) > max_bytes:
-        raise ValidationError(
-            _("The image must be %(megabytes)s MB or smaller."),
-            code="too_large",
-            params={"megabytes": _megabytes(max_bytes)},
-        )
-
-    # The image is never closed here: Image.close() would close the caller's
-    # file too.
-    try:
-        decoded = _decode(uploaded, max_pixels)
-        clean = _to_clean_rgb(decoded)
-    except _IMAGE_DECODE_ERRORS as exc:
-        logger.info("Image upload rejected: %s", type(exc).__name__)
-        raise _invalid_image() from None
-    finally:
-        uploaded.seek(0)
-
-    clean.thumbnail((IMAGE_MAX_SIDE, IMAGE_MAX_SIDE), Image.Resampling.LANCZOS)
-    thumbnail = ImageOps.fit(
-        clean, (THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS
-    )
-    return ProcessedImage(
-        image=_jpeg(clean, IMAGE_QUALITY),
-        thumbnail=_jpeg(thumbnail, THUMBNAIL_QUALITY),
-        width=clean.width,
-        height=clean.height,
-    )
-
-
-# --- CVs ----------------------------------------------------------------------
 
 
 def _invalid_cv() -> ValidationError:
@@ -420,12 +261,12 @@ def validate_cv(uploaded: IO[bytes]) -> CheckedCv:
     file is rewound before returning.
     """
     max_bytes = getattr(settings, "CV_UPLOAD_MAX_BYTES", 10 * MB)
-    size = _size_of(uploaded)
+    size = upload_size(uploaded)
     if size > max_bytes:
         raise ValidationError(
             _("The CV must be %(megabytes)s MB or smaller."),
             code="too_large",
-            params={"megabytes": _megabytes(max_bytes)},
+            params={"megabytes": megabytes(max_bytes)},
         )
 
     try:

@@ -1,0 +1,61 @@
+"""Every page of profiles, by noun: the map (``profiles.urls`` and
+``worksome.urls`` import the views from here).
+
+- ``accounts``: the dashboard, closing and keeping an account, language
+- ``freelancers``: the directory, profile pages, photos, CVs, the owner's
+  profile pages
+- ``companies``: company directory and pages, editing, invitations
+- ``tokens``: the member's API tokens
+"""
+
+from profiles.views.accounts import account_close, account_keep, dashboard, set_language
+from profiles.views.companies import (
+    company_create,
+    company_detail,
+    company_edit,
+    company_invitation,
+    company_invite,
+    company_list,
+)
+from profiles.views.freelancers import (
+    freelancer_cv_download,
+    freelancer_detail,
+    freelancer_list,
+    home,
+    photo_file,
+    profile_cpr_reveal,
+    profile_cv,
+    profile_edit,
+    profile_photo,
+    profile_publish,
+)
+from profiles.views.tokens import api_token_revoke, api_tokens
+
+__all__ = [
+    # accounts
+    "account_close",
+    "account_keep",
+    "dashboard",
+    "set_language",
+    # freelancers
+    "freelancer_cv_download",
+    "freelancer_detail",
+    "freelancer_list",
+    "home",
+    "photo_file",
+    "profile_cpr_reveal",
+    "profile_cv",
+    "profile_edit",
+    "profile_photo",
+    "profile_publish",
+    # companies
+    "company_create",
+    "company_detail",
+    "company_edit",
+    "company_invitation",
+    "company_invite",
+    "company_list",
+    # tokens
+    "api_token_revoke",
+    "api_tokens",
+]
