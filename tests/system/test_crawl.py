@@ -27,9 +27,7 @@ def fetch(client, path: str):
 
 
 @pytest.fixture
-def dataset(beat_schedule_synced):
-    # The periodic tasks and crontab schedules come from CELERY_BEAT_SCHEDULE,
-    # written the way beat writes them; build_dataset adds the other schedules.
+def dataset():
     return build_dataset()
 
 
