@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from compliance import policy as privacy_policy
 from core.storage import export_storage
+from privacy import facts
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
 from privacy.requests import export
@@ -129,7 +129,7 @@ def test_export_states_the_art_15_facts(
     )
     assert about["complaint_authority"]["email"] == "dt@datatilsynet.dk"
     # The controller as the privacy policy names it (PRIVACY_CONTROLLER).
-    controller = privacy_policy.controller()
+    controller = facts.controller()
     assert about["controller"]["name"] == controller["name"]
     assert about["controller"]["address"] == controller["address"]
     assert about["controller"]["contact"] == controller["email"]
