@@ -22,7 +22,9 @@ What must never happen, and how it is prevented:
   every member file is copied in chunks. Only the file index (a few entries
   per subject) is held until the end.
 - A half-written archive offered for download: the row becomes "ready" only
-  after the ZIP is closed; a failed build deletes its partial file.
+  after the ZIP is closed; a failed build deletes its partial file through
+  the file-deletion outbox (``core.files.file_deletions_schedule``), so a
+  deletion that fails is retried.
 """
 
 from __future__ import annotations
@@ -41,13 +43,15 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.crypto import token_hash
+from core.files import file_deletions_schedule
 from core.mail import absolute_url
 from core.storage import export_storage, export_upload_to
 from privacy import facts as texts
 from privacy.facts import controller as controller_details
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
-from privacy.requests.services import EXPORT_VALID_FOR, dsr_finish, dsr_lock
+from privacy.requests.deadlines import EXPORT_VALID_FOR
+from privacy.requests.services.workflow import dsr_finish, dsr_lock
 from privacy.selectors import registry_overview, retention_periods
 
 logger = logging.getLogger(__name__)
@@ -267,7 +271,8 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
             _write_archive(zf, archive, archive.subject)
         plain_size = handle.size
     except Exception as exc:
-        export_storage.delete(name)
+        # The partial file: no row names it, so the outbox is its only record.
+        file_deletions_schedule([(export_storage, name)])
         ExportArchive.objects.filter(pk=archive.pk).update(
             status=ExportArchive.Status.FAILED,
             error=type(exc).__name__,
@@ -311,6 +316,6 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
                         },
                     )
     except Exception:
-        export_storage.delete(name)
+        file_deletions_schedule([(export_storage, name)])
         raise
     return archive
