@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from compliance import policy as privacy_policy
+from compliance import selectors as compliance_selectors
 from compliance import services as compliance_services
 from compliance.models import (
     Breach,
@@ -21,7 +21,9 @@ from compliance.models import (
 )
 from core.admin import ViewOnlyAdmin
 from privacy.admin_mixins import AuditedAdminMixin
-from privacy.retention import retention_rules
+from privacy.facts import controller
+from privacy.registry import personal_data
+from privacy.selectors import retention_periods
 
 
 @admin.register(Processor)
@@ -53,7 +55,9 @@ class ProcessorAdmin(AuditedAdminMixin, TranslationAdmin):
 
 
 def _retention_key_choices():
-    return [("", "---------")] + sorted((r.key, r.key) for r in retention_rules())
+    return [("", "---------")] + sorted(
+        (r.key, r.key) for r in personal_data.retention_rules()
+    )
 
 
 class ProcessingActivityForm(forms.ModelForm):
@@ -107,7 +111,7 @@ class ProcessingActivityAdmin(AuditedAdminMixin, TranslationAdmin):
 
     @admin.display(description=_("period the purge applies"))
     def retention_period(self, obj):
-        period = privacy_policy.retention_periods().get(obj.retention_key)
+        period = retention_periods().get(obj.retention_key)
         return period.text if period else "-"
 
     @admin.display(description=_("transfers outside the EU/EEA"))
@@ -120,7 +124,7 @@ class ProcessingActivityAdmin(AuditedAdminMixin, TranslationAdmin):
 
     @admin.action(description=_("Export the whole record as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        rows = privacy_policy.ropa_rows()
+        rows = compliance_selectors.ropa_rows()
         buffer = io.StringIO()
         writer = csv.DictWriter(
             buffer, fieldnames=list(rows[0]) if rows else ["purpose"]
@@ -136,8 +140,8 @@ class ProcessingActivityAdmin(AuditedAdminMixin, TranslationAdmin):
     )
     def export_json(self, request, queryset):
         payload = {
-            "controller": privacy_policy.controller(),
-            "activities": privacy_policy.ropa_rows(),
+            "controller": controller(),
+            "activities": compliance_selectors.ropa_rows(),
         }
         response = HttpResponse(
             json.dumps(payload, ensure_ascii=False, indent=2),
@@ -173,7 +177,7 @@ class PolicyVersionAdmin(AuditedAdminMixin, TranslationAdmin):
     def publish(self, request, queryset):
         for version in queryset:
             try:
-                privacy_policy.policy_version_publish(
+                compliance_services.policy_version_publish(
                     version=version,
                     actor=request.user,
                     base_url=request.build_absolute_uri("/"),

@@ -16,11 +16,11 @@ class ComplianceConfig(AppConfig):
             ProcessingActivity,
             Processor,
         )
-        from compliance.policy import (
+        from compliance.seed import compliance_seed_after_migrate
+        from compliance.selectors import (
             POLICY_PAGE_GENERATION_KEY,
             policy_version_current_label,
         )
-        from compliance.seed import compliance_seed_after_migrate
         from consent.models import CookieDetails
         from consent.policy import policy_version_source
         from core.generations import generation_bump_on_change

@@ -9,12 +9,9 @@ from django.core import checks
 from django.db import connections
 
 from compliance.models import ProcessingActivity, Processor
-from compliance.policy import (
-    TRACKER_PROCESSORS,
-    activity_gaps,
-    controller,
-    retention_periods,
-)
+from compliance.selectors import TRACKER_PROCESSORS, activity_gaps
+from privacy.facts import controller
+from privacy.selectors import retention_periods
 
 
 @checks.register("compliance", checks.Tags.database)

@@ -1,3 +1,12 @@
+"""The compliance records: processors, processing activities, policy
+versions and acknowledgements, breaches.
+
+One module on purpose (~440 lines): it holds fields, constraints, choices,
+``clean()`` and cheap properties only; the length is the translated field
+labels and help texts the admin shows. The logic is in
+``compliance.services`` and ``compliance.selectors``.
+"""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models import TransferBasis
-from privacy.retention import retention_rules
+from privacy.registry import personal_data
 
 
 class Processor(models.Model):
@@ -212,7 +221,7 @@ class ProcessingActivity(models.Model):
         return self.purpose
 
     def clean(self) -> None:
-        keys = {rule.key for rule in retention_rules()}
+        keys = {rule.key for rule in personal_data.retention_rules()}
         if self.retention_key and self.retention_key not in keys:
             raise ValidationError(
                 {"retention_key": _("No retention rule has this key.")}

@@ -8,8 +8,7 @@ raise ``ValueError``, so the job is never queued.
 
 from celery import shared_task
 
-from compliance.breaches import breach_reminders_send
-from compliance.policy import policy_change_notify
+from compliance.services import breach_reminders_send, policy_change_notify
 
 
 @shared_task(time_limit=60 * 60, soft_time_limit=55 * 60)

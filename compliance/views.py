@@ -9,15 +9,15 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from compliance import policy as privacy_policy
+from compliance import selectors, services
 
 
 @require_safe
 def policy(request):
     """The policy in force: its editorial text plus sections generated from the
-    records the code uses (``compliance.policy``)."""
+    records the code uses (``compliance.selectors.policy``)."""
     return render(
-        request, "compliance/policy.html", {"body": privacy_policy.policy_body_html()}
+        request, "compliance/policy.html", {"body": selectors.policy_body_html()}
     )
 
 
@@ -25,7 +25,7 @@ def policy(request):
 def policy_version_detail(request, version: str):
     """One published version in full, as it read when it was published."""
     try:
-        found = privacy_policy.policy_version_get_published(version=version)
+        found = selectors.policy_version_get_published(version=version)
     except ValidationError:
         raise Http404 from None
     return render(
@@ -38,14 +38,14 @@ def policy_version_detail(request, version: str):
 @require_safe
 def policy_versions(request):
     """Every published version; ``?from=<v>&to=<v>`` adds the diff of two."""
-    versions = list(privacy_policy.policy_versions_published())
+    versions = list(selectors.policy_versions_published())
     context = {"versions": versions, "diff": None, "error": ""}
     old_name, new_name = request.GET.get("from"), request.GET.get("to")
     status = 200
     if old_name is not None or new_name is not None:
         try:
-            old = privacy_policy.policy_version_get_published(version=old_name or "")
-            new = privacy_policy.policy_version_get_published(version=new_name or "")
+            old = selectors.policy_version_get_published(version=old_name or "")
+            new = selectors.policy_version_get_published(version=new_name or "")
         except ValidationError as exc:
             context["error"] = " ".join(exc.messages)
             status = 400
@@ -53,7 +53,7 @@ def policy_versions(request):
             context.update(
                 old=old,
                 new=new,
-                diff=privacy_policy.policy_version_diff(old=old, new=new),
+                diff=selectors.policy_version_diff(old=old, new=new),
             )
     return render(request, "compliance/policy_versions.html", context, status=status)
 
@@ -63,7 +63,7 @@ def policy_versions(request):
 def policy_acknowledge(request):
     """The member dismisses the notice of a significant policy change."""
     try:
-        privacy_policy.policy_acknowledge(
+        services.policy_acknowledge(
             user=request.user, version_id=request.POST.get("version")
         )
     except ValidationError as exc:

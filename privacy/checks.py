@@ -171,8 +171,8 @@ def check_personal_data(app_configs=None, *, registry: Registry | None = None, *
         errors.extend(_check_declaration(declaration))
     keys = Counter(
         rule.key
-        for declaration, rule in registry.retention_rules()
-        if declaration in declarations
+        for rule in registry.retention_rules()
+        if rule.declaration in declarations
     )
     for key, count in keys.items():
         if count > 1:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from core.files import file_deletions_schedule
 from privacy.registry import Action, Event, PersonalData, personal_data
-from privacy.selectors import _active_holds, held_object_ids
+from privacy.selectors import held_object_ids, legal_holds_active
 from privacy.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ def erasure_execute(*, user, actor, request=None) -> ErasureOutcome:
     now = timezone.now()
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().get(pk=user.pk)
-        if _active_holds(now).filter(subject=user).exists():
+        if legal_holds_active(now=now).filter(subject=user).exists():
             raise ValidationError(
                 _("This person's data is under a legal hold and cannot be erased."),
                 code="legal_hold",

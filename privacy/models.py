@@ -1,3 +1,13 @@
+"""The spine's tables: audit events, retention policies and purge runs,
+legal holds, session owners, data-subject requests and their export archives.
+
+One module on purpose (~430 lines): it holds fields, constraints, choices and
+cheap properties only (the logic is in services, selectors, retention and
+privacy.requests), and Django finds an app's models here. Split by topic, it
+would scatter one app's schema, and its migrations, over modules that each
+hold a class or two.
+"""
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MaxValueValidator, MinValueValidator

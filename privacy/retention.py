@@ -22,6 +22,14 @@ Invariants, and how they hold:
   batch adds its counts to the run's rule row in the batch's own transaction,
   so a killed run's counts are exactly what it changed; a run whose process
   is gone (killed, worker lost) is marked failed by the next run.
+
+One module on purpose (~440 lines): the claim, the one-statement batch, the
+per-batch counts and the run records together keep the invariants above, and
+each relies on the others (a batch's counts are its run's, the second pass
+exists because of the claim's SKIP LOCKED); apart, no module would state them
+whole. The rules themselves come from the registry
+(``personal_data.retention_rules()``), their periods for people from
+``privacy.selectors.retention_periods()``.
 """
 
 from __future__ import annotations
@@ -71,17 +79,13 @@ def _english(text) -> str:
         return str(text)
 
 
-def retention_rules() -> list[RetentionRule]:
-    return [rule for d in personal_data.declarations() for rule in d.rules()]
-
-
 def retention_policies_sync() -> dict[str, RetentionPolicy]:
     """Mirror every registry rule as a RetentionPolicy row (never deletes rows).
 
     Admin-tuned values (period, enabled) are kept; descriptive columns follow
     the code. Safe when several workers start a purge at the same moment.
     """
-    rules = {rule.key: rule for rule in retention_rules()}
+    rules = {rule.key: rule for rule in personal_data.retention_rules()}
 
     def describe(rule: RetentionRule) -> dict:
         return {
@@ -402,7 +406,7 @@ def retention_purge(
     """Apply every enabled retention rule (or one, by key) and record the run."""
     now = now or timezone.now()
     policies = retention_policies_sync()
-    rules = retention_rules()
+    rules = personal_data.retention_rules()
     if rule_key is not None:
         rules = [r for r in rules if r.key == rule_key]
         if not rules:

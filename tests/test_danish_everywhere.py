@@ -14,9 +14,9 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from compliance.models import PolicyVersion, ProcessingActivity, Processor
-from compliance.policy import policy_change_notify, policy_version_publish
 from compliance.records import policy_records_apply, policy_records_read
 from compliance.seed import compliance_seed
+from compliance.services import policy_change_notify, policy_version_publish
 from consent.mail import marketing_message_build
 from privacy.requests import services as dsr
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from compliance.models import PolicyVersion
-from compliance.policy import policy_drift
+from compliance.selectors import policy_drift
 
 register = template.Library()
 

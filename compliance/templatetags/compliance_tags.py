@@ -1,6 +1,6 @@
 from django import template
 
-from compliance.policy import policy_notice_version
+from compliance.selectors import policy_notice_version
 
 register = template.Library()
 

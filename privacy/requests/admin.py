@@ -1,9 +1,6 @@
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -12,11 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ProtectedLookupsMixin, ViewOnlyAdmin
 from privacy.admin_mixins import AuditedAdminMixin
 from privacy.models import AuditEvent, DataSubjectRequest, ExportArchive
+from privacy.requests import selectors
 from privacy.requests import services as dsr
 from privacy.requests.forms import ExtendForm, ReasonForm
 
 
 class DueFilter(admin.SimpleListFilter):
+    """Overdue and due-this-week, as ``privacy.requests.selectors`` says."""
+
     title = _("due")
     parameter_name = "due"
 
@@ -24,14 +24,10 @@ class DueFilter(admin.SimpleListFilter):
         return [("overdue", _("Overdue")), ("week", _("Due within 7 days"))]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        open_ = queryset.filter(status__in=DataSubjectRequest.OPEN_STATUSES)
         if self.value() == "overdue":
-            return open_.filter(effective_due__lt=now)
+            return selectors.dsr_overdue(now=timezone.now(), qs=queryset)
         if self.value() == "week":
-            return open_.filter(
-                effective_due__gte=now, effective_due__lt=now + timedelta(days=7)
-            )
+            return selectors.dsr_due_soon(now=timezone.now(), qs=queryset)
         return queryset
 
 
@@ -127,11 +123,7 @@ class DataSubjectRequestAdmin(
     )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(effective_due=Coalesce("extended_due_at", "due_at"))
-        )
+        return selectors.dsr_due_annotated(super().get_queryset(request))
 
     @admin.display(description=_("due"), ordering="effective_due")
     def due(self, obj):
@@ -308,6 +300,3 @@ class ExportArchiveAdmin(ViewOnlyAdmin):
     list_display = ("request", "status", "progress", "size", "expires_at")
     list_filter = ("status",)
     exclude = ("token_hash", "file")
-
-
-# --- The privacy policy as a product ---------------------------------------------

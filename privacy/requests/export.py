@@ -22,7 +22,9 @@ What must never happen, and how it is prevented:
   every member file is copied in chunks. Only the file index (a few entries
   per subject) is held until the end.
 - A half-written archive offered for download: the row becomes "ready" only
-  after the ZIP is closed; a failed build deletes its partial file.
+  after the ZIP is closed; a failed build deletes its partial file through
+  the file-deletion outbox (``core.files.file_deletions_schedule``), so a
+  deletion that fails is retried.
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.crypto import token_hash
+from core.files import file_deletions_schedule
 from core.mail import absolute_url
 from core.storage import export_storage, export_upload_to
 from privacy import facts as texts
 from privacy.facts import controller as controller_details
-from privacy.models import DataSubjectRequest, ExportArchive, RetentionPolicy
+from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
-from privacy.requests.services import EXPORT_VALID_FOR, dsr_finish, dsr_lock
-from privacy.selectors import registry_overview
+from privacy.requests.deadlines import EXPORT_VALID_FOR
+from privacy.requests.services.workflow import dsr_finish, dsr_lock
+from privacy.selectors import registry_overview, retention_periods
 
 logger = logging.getLogger(__name__)
 
@@ -65,29 +69,11 @@ def _progress(archive: ExportArchive, value: int) -> None:
     ExportArchive.objects.filter(pk=archive.pk).update(progress=min(value, 99))
 
 
-def _retention_periods() -> list[dict]:
-    policies = {p.key: p for p in RetentionPolicy.objects.all()}
-    periods = []
-    for declaration in personal_data.declarations():
-        for rule in declaration.rules():
-            policy = policies.get(rule.key)
-            periods.append(
-                {
-                    "data": declaration.model._meta.label,
-                    "rule": rule.key,
-                    "days_after_purpose_ends": policy.period_days
-                    if policy
-                    else rule.retention.after.days,
-                    "then": str(rule.retention.action),
-                    "description": str(rule.retention.description),
-                }
-            )
-    return periods
-
-
 def _about(user) -> dict:
     """The facts GDPR Art. 15(1)(a)-(h) requires besides the data itself."""
     controller = controller_details()
+    periods = retention_periods()
+    overview = registry_overview(periods=periods)
     recipients = [
         {
             "name": r.name,
@@ -104,12 +90,10 @@ def _about(user) -> dict:
             "phone": controller["phone"],
         },
         "purposes": [
-            {"data": row["model"], "purpose": row["description"]}
-            for row in registry_overview()
+            {"data": row["model"], "purpose": row["description"]} for row in overview
         ],
         "categories": [
-            {"data": row["model"], "fields": row["fields"]}
-            for row in registry_overview()
+            {"data": row["model"], "fields": row["fields"]} for row in overview
         ],
         "recipients": {
             "companies_that_received_your_data": recipients,
@@ -121,7 +105,16 @@ def _about(user) -> dict:
                 )
             ),
         },
-        "retention": _retention_periods(),
+        "retention": [
+            {
+                "data": period.model_label,
+                "rule": period.key,
+                "days_after_purpose_ends": period.days,
+                "then": period.purge_action,
+                "description": period.description,
+            }
+            for period in periods.values()
+        ],
         "rights": [str(r) for r in texts.RIGHTS],
         "complaint_authority": texts.SUPERVISORY_AUTHORITY,
         "source": str(texts.SOURCE_TEXT),
@@ -278,7 +271,8 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
             _write_archive(zf, archive, archive.subject)
         plain_size = handle.size
     except Exception as exc:
-        export_storage.delete(name)
+        # The partial file: no row names it, so the outbox is its only record.
+        file_deletions_schedule([(export_storage, name)])
         ExportArchive.objects.filter(pk=archive.pk).update(
             status=ExportArchive.Status.FAILED,
             error=type(exc).__name__,
@@ -322,6 +316,6 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
                         },
                     )
     except Exception:
-        export_storage.delete(name)
+        file_deletions_schedule([(export_storage, name)])
         raise
     return archive

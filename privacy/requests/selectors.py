@@ -1,4 +1,5 @@
-"""Reads of data-subject requests: a member's own, due dates, export archives.
+"""Reads of data-subject requests: a member's own, by verification link,
+due dates, export archives.
 
 Access to someone else's request or archive answers 404 (``*_for_user``).
 """
@@ -7,9 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.crypto import token_hash
 from privacy.models import DataSubjectRequest, ExportArchive
@@ -31,6 +35,26 @@ def dsr_get_for_user(*, pk, user) -> DataSubjectRequest:
     request = dsr_list_for_user(user=user).filter(pk=pk).first()
     if request is None:
         raise Http404
+    return request
+
+
+def dsr_get_by_token(*, token: str) -> DataSubjectRequest:
+    """The request a verification link is for, while the link is valid;
+    ValidationError (shown on the page) when it is not."""
+    request = None
+    if token and len(token) <= 100:
+        request = DataSubjectRequest.objects.filter(
+            token_hash=token_hash(token)
+        ).first()
+    if request is None or request.status != DataSubjectRequest.Status.RECEIVED:
+        raise ValidationError(
+            _("This link is not valid or was already used."), code="invalid_token"
+        )
+    if request.token_expires_at is None or request.token_expires_at <= timezone.now():
+        raise ValidationError(
+            _("This link has expired. Please send your request again."),
+            code="expired_token",
+        )
     return request
 
 
@@ -57,20 +81,34 @@ def export_get_by_token(*, token: str) -> ExportArchive:
     return archive
 
 
+EFFECTIVE_DUE = "effective_due"
+
+
 def dsr_due_annotated(qs: QuerySet | None = None) -> QuerySet[DataSubjectRequest]:
-    """Requests with ``effective_due`` (the extended due date when extended)."""
+    """Requests with ``effective_due`` (the extended due date when extended);
+    ``qs`` as it is when it already has it."""
     qs = DataSubjectRequest.objects.all() if qs is None else qs
-    return qs.annotate(effective_due=Coalesce("extended_due_at", "due_at"))
+    if EFFECTIVE_DUE in qs.query.annotations:
+        return qs
+    return qs.annotate(**{EFFECTIVE_DUE: Coalesce("extended_due_at", "due_at")})
 
 
-def dsr_overdue(*, now: datetime) -> QuerySet[DataSubjectRequest]:
-    return dsr_due_annotated().filter(
+def dsr_overdue(
+    *, now: datetime, qs: QuerySet | None = None
+) -> QuerySet[DataSubjectRequest]:
+    """Open requests past their (extended) due date; of ``qs`` when given
+    (the admin's filtered list), else of all."""
+    return dsr_due_annotated(qs).filter(
         status__in=DataSubjectRequest.OPEN_STATUSES, effective_due__lt=now
     )
 
 
-def dsr_due_soon(*, now: datetime, days: int = 7) -> QuerySet[DataSubjectRequest]:
-    return dsr_due_annotated().filter(
+def dsr_due_soon(
+    *, now: datetime, days: int = 7, qs: QuerySet | None = None
+) -> QuerySet[DataSubjectRequest]:
+    """Open requests due within ``days`` and not yet overdue; of ``qs`` when
+    given, else of all."""
+    return dsr_due_annotated(qs).filter(
         status__in=DataSubjectRequest.OPEN_STATUSES,
         effective_due__gte=now,
         effective_due__lt=now + timedelta(days=days),

@@ -9,7 +9,7 @@ raise ``ValueError``, so the job is never queued.
 from celery import shared_task
 
 from privacy.requests.export import dsr_export_build
-from privacy.requests.services import dsr_digest_send as send
+from privacy.requests.notices import dsr_digest_send as send
 
 
 @shared_task(time_limit=60 * 30, soft_time_limit=60 * 25)

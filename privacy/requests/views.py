@@ -151,7 +151,7 @@ def request_verify(request, token: str):
             return render(
                 request, "privacy/requests/request_verified.html", {"req": verified}
             )
-        pending = dsr.dsr_token_check(token=token)
+        pending = selectors.dsr_get_by_token(token=token)
     except ValidationError as exc:
         return render(
             request,

@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from compliance.breaches import breach_reminders_send
 from compliance.models import Breach
+from compliance.services import breach_reminders_send
 from compliance.tasks import breach_deadline_check
 from privacy.erasure import erasure_execute
 from privacy.registry import personal_data
@@ -163,7 +163,7 @@ def test_a_failed_send_is_retried_on_the_next_run(breach_staff, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr("compliance.breaches.send_mail", broken)
+    monkeypatch.setattr("compliance.services.send_mail", broken)
     assert breach_reminders_send() == 0
     breach.refresh_from_db()
     assert breach.reminder_sent_at is None

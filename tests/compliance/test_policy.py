@@ -17,9 +17,9 @@ from django.utils.formats import date_format
 
 from compliance.checks import check_processors
 from compliance.models import PolicyVersion, ProcessingActivity, Processor
-from compliance.policy import policy_version_publish
 from compliance.records import policy_records_apply, policy_records_read
 from compliance.seed import compliance_seed
+from compliance.services import policy_version_publish
 from consent.models import CookieDetails
 from consent.policy import current_policy_version
 from privacy.models import AuditEvent, RetentionPolicy

@@ -15,11 +15,12 @@ from django.core.exceptions import ValidationError
 
 from compliance.checks import check_deploy_settings, check_processing_activities
 from compliance.models import ProcessingActivity, Processor
-from compliance.policy import activity_gaps, retention_periods
 from compliance.records import policy_records_apply, policy_records_read
 from compliance.seed import compliance_seed
+from compliance.selectors import activity_gaps
 from privacy.models import RetentionPolicy
 from privacy.retention import retention_policies_sync
+from privacy.selectors import retention_periods
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from compliance import policy as privacy_policy
+from compliance import services as compliance_services
 from compliance.models import PolicyAcknowledgement, PolicyVersion
-from compliance.policy import policy_change_notify, policy_version_publish
 from compliance.seed import compliance_seed
+from compliance.services import policy_change_notify, policy_version_publish
 from privacy.registry import personal_data
 from tests.factories import UserFactory
 
@@ -102,17 +102,18 @@ def test_a_failed_send_is_retried_by_the_next_run_and_nobody_gets_two(
     version.published_at = timezone.now()
     version.save()
     unlucky = members[2].email
-    real = privacy_policy._message
+    real = compliance_services.policy_notice_message
 
-    def flaky(version, to, language, base_url, connection):
-        message = real(version, to, language, base_url, connection)
+    def flaky(version, **kwargs):
+        message = real(version, **kwargs)
+        to = kwargs["to"]
         if to == unlucky:
             message.send = lambda *a, **k: (_ for _ in ()).throw(OSError("down"))
         return message
 
-    monkeypatch.setattr(privacy_policy, "_message", flaky)
+    monkeypatch.setattr(compliance_services, "policy_notice_message", flaky)
     assert policy_change_notify(version_id=version.pk, batch_size=2) == 4
-    monkeypatch.setattr(privacy_policy, "_message", real)
+    monkeypatch.setattr(compliance_services, "policy_notice_message", real)
     assert policy_change_notify(version_id=version.pk, batch_size=2) == 1
     recipients = [m.to[0] for m in mail.outbox]
     assert sorted(recipients) == sorted(m.email for m in members)

@@ -12,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from compliance.models import PolicyVersion, ProcessingActivity, Processor
-from compliance.policy import policy_version_publish, text_diff_words
 from compliance.records import policy_records_apply, policy_records_read
 from compliance.seed import compliance_seed
+from compliance.selectors import text_diff_words
+from compliance.services import policy_version_publish
 from privacy.models import RetentionPolicy
 from privacy.retention import retention_policies_sync
 from tests.privacy.dsr_support import staff

@@ -6,9 +6,9 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from compliance.models import PolicyVersion, ProcessingActivity, Processor
-from compliance.policy import policy_version_publish
 from compliance.records import policy_records_apply, policy_records_read
 from compliance.seed import compliance_seed
+from compliance.services import policy_version_publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from compliance.models import PolicyVersion
-from compliance.policy import policy_change_notify
+from compliance.services import policy_change_notify
 from consent.mail import marketing_message_build
 from privacy.models import DataSubjectRequest
 from privacy.requests import services as dsr

@@ -1,11 +1,12 @@
 """The request workflow, service by service."""
 
 import datetime as dt
+import secrets
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.models import MarketingSuppression, Purpose
 from consent.selectors import (
@@ -14,6 +15,7 @@ from consent.selectors import (
     marketing_is_suppressed,
 )
 from privacy.models import AuditEvent, DataSubjectRequest
+from privacy.requests import notices
 from privacy.requests import services as dsr
 from privacy.retention import retention_purge
 from privacy.selectors import dsr_open_subject_ids, subject_is_restricted
@@ -77,7 +79,7 @@ def test_unknown_kind_is_refused_and_nothing_is_stored(member):
 def test_link_verifies_once_and_links_the_account(
     member, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(dsr.secrets, "token_urlsafe", lambda n: "known-token")
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: "known-token")
     with django_capture_on_commit_callbacks(execute=True):
         request = dsr.dsr_submit_anonymous(email=member.email.upper(), kind="access")
     assert request.status == Status.RECEIVED and request.subject is None
@@ -91,7 +93,7 @@ def test_link_verifies_once_and_links_the_account(
 
 
 def test_expired_link_is_refused_and_nothing_changes(db, monkeypatch):
-    monkeypatch.setattr(dsr.secrets, "token_urlsafe", lambda n: "old-token")
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: "old-token")
     request = dsr.dsr_submit_anonymous(email="late@example.com", kind="erasure")
     DataSubjectRequest.objects.filter(pk=request.pk).update(
         token_expires_at=timezone.now() - dt.timedelta(seconds=1)
@@ -250,6 +252,25 @@ def test_rectification_completion_tells_recipients(
     ]
 
 
+def test_recipients_of_a_danish_request_are_told_in_danish_throughout(
+    db, django_capture_on_commit_callbacks
+):
+    recipient = recipient_company()
+    zelda = rich_member("zelda", recipient=recipient, files=False)
+    with translation.override("da"):
+        request = dsr.dsr_submit(user=zelda.user, kind="rectification")
+    mail.outbox.clear()
+    # Staff work in English; the request's language decides.
+    with django_capture_on_commit_callbacks(execute=True):
+        dsr.dsr_complete(request=request, actor=None)
+    notice = next(
+        m for m in mail.outbox if m.to == [recipient["company"].contact_email]
+    )
+    assert "hvis oplysninger du modtog" in notice.body
+    assert "sine personoplysninger berigtiget" in notice.body
+    assert "corrected" not in notice.body
+
+
 def test_access_is_completed_by_its_export_not_by_hand(member):
     request = dsr.dsr_submit(user=member, kind="access")
     with pytest.raises(ValidationError):
@@ -275,7 +296,7 @@ def test_digest_goes_to_staff_who_may_see_requests(
     )
     dsr.dsr_submit(user=member, kind="objection")  # due in a month: not listed
     mail.outbox.clear()
-    assert dsr.dsr_digest_send() == 1
+    assert notices.dsr_digest_send() == 1
     [message] = mail.outbox
     assert message.to == [viewer.email]
     assert f"#{overdue.pk}" in message.body and f"#{soon.pk}" in message.body
@@ -283,9 +304,28 @@ def test_digest_goes_to_staff_who_may_see_requests(
     assert member.email not in message.body
 
 
+def test_digest_reaches_the_other_staff_when_one_address_fails(db, monkeypatch):
+    unreachable, reachable = staff(), staff()
+    overdue = dsr.dsr_submit(user=UserFactory(), kind="access")
+    DataSubjectRequest.objects.filter(pk=overdue.pk).update(
+        due_at=timezone.now() - dt.timedelta(days=1)
+    )
+    mail.outbox.clear()
+    real = notices.send_mail
+
+    def refused_for_one(subject, body, sender, to):
+        if to == [unreachable.email]:
+            raise OSError("mailbox unavailable")
+        return real(subject, body, sender, to)
+
+    monkeypatch.setattr(notices, "send_mail", refused_for_one)
+    assert notices.dsr_digest_send() == 1
+    assert [m.to for m in mail.outbox] == [[reachable.email]]
+
+
 def test_digest_sends_nothing_when_nothing_is_due(db):
     staff()
-    assert dsr.dsr_digest_send() == 0
+    assert notices.dsr_digest_send() == 0
     assert mail.outbox == []
 
 
