@@ -1,7 +1,6 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -142,16 +141,3 @@ class CloseAccountForm(forms.Form):
         ),
         required=True,
     )
-
-
-def form_errors_add(form, exc: ValidationError, *, field: str | None = None) -> None:
-    """A service's ValidationError shown on ``form``: errors of the form's
-    fields beside them, the rest (and errors raised without a field, unless
-    ``field`` names one) at the top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            target = name if name in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(field, exc)

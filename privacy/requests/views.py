@@ -12,6 +12,7 @@ from django.views.decorators.http import (
 )
 
 from core import ratelimit
+from core.forms import form_errors_add
 from core.storage import export_storage
 from privacy.facts import COMPLAINT_TEXT
 from privacy.models import ExportArchive
@@ -29,15 +30,6 @@ DEFAULT_RATE_PER_IP = (10, 60 * 60)
 
 def _base_url(request) -> str:
     return request.build_absolute_uri("/")
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
@@ -89,7 +81,7 @@ def request_new(request):
                     base_url=_base_url(request),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_add(form, exc)
             else:
                 messages.success(request, _("Your request was received."))
                 return redirect(created)
@@ -107,7 +99,7 @@ def request_new(request):
                     base_url=_base_url(request),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                form_errors_add(form, exc)
             else:
                 # The same page whether or not the address has an account.
                 return render(request, "privacy/requests/request_sent.html")

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.forms import form_errors_add
 from profiles import selectors, services
 from profiles.directory import PAGE_SIZE
-from profiles.forms import CompanyForm, InviteForm, LogoForm, form_errors_add
+from profiles.forms import CompanyForm, InviteForm, LogoForm
 
 
 def company_list(request):

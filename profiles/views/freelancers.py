@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.forms import form_errors_add
 from profiles import selectors, services
 from profiles.directory import (
     DETAIL_BODY_TEMPLATE,
@@ -29,7 +30,6 @@ from profiles.forms import (
     CvForm,
     FreelancerProfileForm,
     PhotoForm,
-    form_errors_add,
 )
 
 # Photos and logos: storage names start with this (profiles/storage.py).
