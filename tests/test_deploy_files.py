@@ -2,6 +2,7 @@
 .env.example. No Docker engine or database is needed."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -159,3 +160,20 @@ def test_dockerfile_is_multi_stage_and_runs_as_non_root():
     assert user_lines, "Dockerfile has no USER line"
     final_user = user_lines[-1].split(None, 1)[1].split(":")[0]
     assert final_user not in {"root", "0"}
+
+
+def test_dockerfile_builds_on_the_newest_python_the_project_allows():
+    """requires-python's upper bound moves with the Docker image's Python."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "requires-python"
+    ]
+    below = re.search(r"<\s*3\.(\d+)", requires)
+    assert below, f"requires-python has no upper bound: {requires}"
+    newest = f"3.{int(below.group(1)) - 1}"
+    bases = [
+        line.split()[1]
+        for line in DOCKERFILE.read_text().splitlines()
+        if line.upper().startswith("FROM ")
+    ]
+    assert bases, "Dockerfile has no FROM line"
+    assert all(base.startswith(f"python:{newest}-") for base in bases), bases
