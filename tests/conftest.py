@@ -1,17 +1,41 @@
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test.utils import override_settings
 from django.utils import translation
 
 from tests.factories import PASSWORD, UserFactory
+
+FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Argon2, the production hasher, is slow on purpose (about 0.1 s a hash on
+    this machine), and most tests create a user or log in: MD5 halves the
+    suite's time. Tests of the hashing itself are marked
+    ``real_password_hasher`` and get the production list back. The production
+    hashers stay behind MD5, so a hash made in such a test still verifies."""
+    production = list(django_settings.PASSWORD_HASHERS)
+    with override_settings(PASSWORD_HASHERS=[FAST_PASSWORD_HASHER, *production]):
+        yield production
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hasher(request, _fast_password_hasher):
+    if request.node.get_closest_marker("real_password_hasher") is None:
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=_fast_password_hasher):
+        yield
 
 
 def pytest_configure(config):
     # pyproject.toml's env names STATIC_ROOT; whitenoise warns on every test
     # client while the folder is missing.
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

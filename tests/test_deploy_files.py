@@ -2,6 +2,7 @@
 .env.example. No Docker engine or database is needed."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,20 @@ def test_the_image_holds_every_app_and_what_they_read_at_run_time():
     }
     needed = packages | {"worksome", "templates", "static", "locale"}
     assert needed <= copied, sorted(needed - copied)
+
+
+def test_dockerfile_builds_on_the_newest_python_the_project_allows():
+    """requires-python's upper bound moves with the Docker image's Python."""
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "requires-python"
+    ]
+    below = re.search(r"<\s*3\.(\d+)", requires)
+    assert below, f"requires-python has no upper bound: {requires}"
+    newest = f"3.{int(below.group(1)) - 1}"
+    bases = [
+        line.split()[1]
+        for line in DOCKERFILE.read_text().splitlines()
+        if line.upper().startswith("FROM ")
+    ]
+    assert bases, "Dockerfile has no FROM line"
+    assert all(base.startswith(f"python:{newest}-") for base in bases), bases

@@ -53,6 +53,14 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
+def _each_child_has_started_its_own(pid: int) -> bool:
+    """The server and the worker are up, and each has a child process (the
+    reloader's server, the worker's pool)."""
+    parents = _children()
+    direct = {p for p, pp in parents.items() if pp == pid}
+    return len(direct) >= 2 and all(d in parents.values() for d in direct)
+
+
 def _alive(pids: set[int]) -> set[int]:
     return pids & set(_children())
 
@@ -117,7 +125,10 @@ def test_a_stop_signal_stops_server_worker_and_beat_within_seconds(
             assert time.monotonic() < deadline, "the dev server never answered"
             time.sleep(0.5)
         # The worker's pool process and runserver's reloader child too.
-        time.sleep(3)
+        deadline = time.monotonic() + 30
+        while not _each_child_has_started_its_own(supervisor.pid):
+            assert time.monotonic() < deadline, _descendants(supervisor.pid)
+            time.sleep(0.2)
         children = _descendants(supervisor.pid)
         assert len(children) >= 3, children
 

@@ -5,7 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID_KEY = "7f2r8yNn2bK6nX1pQwA3hS9dJ4kL5mZ0vB8cR6tY1uE="
@@ -65,8 +67,13 @@ def test_production_settings_start_with_both_secrets():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.real_password_hasher
 def test_argon2_is_the_first_password_hasher():
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    stored = make_password("correct-horse-battery-9")
+    assert stored.startswith("argon2$")
+    assert check_password("correct-horse-battery-9", stored)
+    assert not check_password("correct-horse-battery-8", stored)
 
 
 def _conn_max_age(**overrides: str) -> int:

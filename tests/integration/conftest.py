@@ -128,3 +128,28 @@ def wait_for(predicate, timeout: float = 30.0):
             return True
         time.sleep(0.2)
     return False
+
+
+#: libpq reads it from the environment: the sessions of a process started with
+#: it are told apart from the test's own (and the live server's, whose thread
+#: keeps its connection for the session).
+KILLED_APP_ENV = {"PGAPPNAME": "worksome-test-killed"}
+
+
+def _killed_sessions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = %s",
+            [KILLED_APP_ENV["PGAPPNAME"]],
+        )
+        return cursor.fetchone()[0]
+
+
+def wait_for_killed_sessions(timeout: float = 30.0) -> None:
+    """After a SIGKILL, PostgreSQL rolls the dead client's transaction back when
+    its backend notices the closed connection: wait until the sessions of the
+    process started with KILLED_APP_ENV are gone."""
+    assert wait_for(lambda: _killed_sessions() == 0, timeout), (
+        "a killed process's database session is still open"
+    )

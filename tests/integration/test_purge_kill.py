@@ -28,7 +28,13 @@ from privacy.models import PurgeRun, PurgeRunRule
 from privacy.retention import retention_purge
 from profiles.models import FreelancerProfile, User
 from profiles.storage import private_storage
-from tests.integration.conftest import ROOT, wait_for, worker_env
+from tests.integration.conftest import (
+    KILLED_APP_ENV,
+    ROOT,
+    wait_for,
+    wait_for_killed_sessions,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -114,6 +120,7 @@ def test_kill_9_at_random_points_loses_nothing_and_leaves_nothing(
         **worker_env(postgres_db, redis_url),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+        **KILLED_APP_ENV,
     }
     command = [sys.executable, "manage.py", "purge_expired", "--batch-size", "5"]
     started = time.monotonic()
@@ -146,7 +153,7 @@ def test_kill_9_at_random_points_loses_nothing_and_leaves_nothing(
         finished_first = purge.poll() is not None
         purge.send_signal(signal.SIGKILL)
         purge.wait(timeout=10)
-        time.sleep(0.3)  # PostgreSQL notices the closed connection and rolls back
+        wait_for_killed_sessions()
 
         at_kill = {
             "profiles_anonymised": expired.filter(anonymised_at__isnull=False).count(),

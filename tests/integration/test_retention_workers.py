@@ -4,7 +4,6 @@ import datetime as dt
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from celery import group
@@ -13,7 +12,13 @@ from django.utils import timezone
 
 from privacy.tasks import retention_purge
 from profiles.models import FreelancerProfile, User
-from tests.integration.conftest import ROOT, wait_for, worker_env
+from tests.integration.conftest import (
+    KILLED_APP_ENV,
+    ROOT,
+    wait_for,
+    wait_for_killed_sessions,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -95,7 +100,7 @@ def test_a_worker_killed_mid_run_leaves_no_half_anonymised_row(postgres_db, redi
             "100",
         ],
         cwd=ROOT,
-        env=worker_env(postgres_db, redis_url),
+        env={**worker_env(postgres_db, redis_url), **KILLED_APP_ENV},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -106,7 +111,7 @@ def test_a_worker_killed_mid_run_leaves_no_half_anonymised_row(postgres_db, redi
     assert wait_for(some_done, timeout=60)
     purge.send_signal(signal.SIGKILL)
     purge.wait(timeout=10)
-    time.sleep(0.5)  # let PostgreSQL notice the closed connection and roll back
+    wait_for_killed_sessions()
     done = FreelancerProfile.objects.filter(anonymised_at__isnull=False).count()
     print(f"killed after {done} of 20000 rows")
     assert 0 < done < 20_000, "the kill should land in the middle of the run"
