@@ -27,7 +27,7 @@ STOP_GRACE = 5.0
 
 
 class _Stop(Exception):
-    """Raised in the main loop by the SIGTERM/SIGHUP handler."""
+    """Raised in the main loop by the SIGTERM/SIGHUP/SIGINT handler."""
 
 
 def _raise_stop(signum, frame):
@@ -77,9 +77,12 @@ def main() -> int:
         ],
         "web": [sys.executable, "manage.py", "runserver", addr],
     }
+    # SIGINT too, not only Python's default KeyboardInterrupt: a process
+    # started in the background of a non-interactive shell (or by a test
+    # runner's worker) inherits SIGINT ignored, and Ctrl-C must still stop it.
     previous = {
         signum: signal.signal(signum, _raise_stop)
-        for signum in (signal.SIGTERM, signal.SIGHUP)
+        for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
     }
     processes: dict[str, subprocess.Popen] = {}
     try:
@@ -96,7 +99,6 @@ def main() -> int:
         # A second signal while stopping must not leave children behind.
         for signum in previous:
             signal.signal(signum, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop_all(processes)
     return 0
 
