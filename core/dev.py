@@ -106,5 +106,8 @@ def main() -> int:
 if __name__ == "__main__":
     import django
 
+    # `python -m core.dev` (make run) has no DJANGO_SETTINGS_MODULE; the
+    # worksome package set it on import when the supervisor lived there.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "worksome.settings")
     django.setup()
     sys.exit(main())

@@ -81,7 +81,15 @@ def dev_env(tmp_path_factory):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
+        # `make run` sets none of these: the supervisor must find the settings
+        # module itself (pytest-env puts DJANGO_SETTINGS_MODULE in ours).
+        if k
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CELERY_RESULT_BACKEND",
+            "DJANGO_SETTINGS_MODULE",
+        }
     }
     env.update(
         DJANGO_DEBUG="1",
