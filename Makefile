@@ -34,9 +34,9 @@ run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 $(BIN)/python -m core.dev
 
-# Two pytest-xdist workers, each with its own test database: most of a serial
-# run waits on subprocesses, PostgreSQL and the browser, so two processes
-# halve the time even on two cores. TEST_WORKERS=0 runs in one process.
+# Two pytest-xdist workers, each with its own test database: a serial run
+# leaves the second core idle while it waits on subprocesses, PostgreSQL and
+# the browser. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
@@ -48,8 +48,8 @@ e2e: install
 # A smoke run on another Python, e.g. `make smoke PYTHON=python3.13` (CI runs it
 # on the newest): a venv of its own (.venv-3.13) with the pinned set, the system
 # checks, complete migrations, migrate on a fresh SQLite file, then the profile,
-# consent and settings tests on SMOKE_DATABASE_URL (that SQLite file's
-# neighbour unless set; CI gives a PostgreSQL database of its own).
+# consent and settings tests on SMOKE_DATABASE_URL (SQLite unless set; CI gives
+# a PostgreSQL database of its own).
 SMOKE_TESTS := tests/profiles tests/consent tests/test_settings.py
 smoke:
 	$(require_python)@set -e; \
@@ -69,7 +69,7 @@ smoke:
 	$$venv/bin/python manage.py makemigrations --check --dry-run; \
 	$$venv/bin/python manage.py migrate --noinput -v 0; \
 	unset DJANGO_DEBUG; \
-	export DATABASE_URL="$${SMOKE_DATABASE_URL:-sqlite:///$(CURDIR)/var/smoke-$$version-tests.sqlite3}"; \
+	export DATABASE_URL="$${SMOKE_DATABASE_URL:-sqlite:///$$db}"; \
 	echo "== pytest $(SMOKE_TESTS) on $${DATABASE_URL##*/}"; \
 	$$venv/bin/python -m pytest -q -p no:cacheprovider $(SMOKE_TESTS) $(PYTEST_ARGS)
 
