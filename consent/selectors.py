@@ -23,6 +23,7 @@ from typing import Any
 from cookie_consent.conf import settings as cookie_consent_settings
 from cookie_consent.models import Cookie, CookieGroup
 from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
 from django.core.cache import caches
 from django.db.models import Prefetch, Q
 from django.utils import timezone
@@ -257,10 +258,9 @@ SUPPRESSION_PURPOSE = "privacy.marketing_suppression"
 
 def marketing_suppression_hash(email: str) -> str:
     """The keyed hash an objecting address is kept under (never the address)."""
-    normalised = (email or "").strip()
-    local, _, domain = normalised.rpartition("@")
-    normalised = f"{local}@{domain.lower()}" if local else normalised
-    return keyed_hash(normalised.lower(), purpose=SUPPRESSION_PURPOSE)
+    # The normalisation the hashes were first written with (the user manager's).
+    normalised = BaseUserManager.normalize_email((email or "").strip()).lower()
+    return keyed_hash(normalised, purpose=SUPPRESSION_PURPOSE)
 
 
 def marketing_is_suppressed(*, email: str) -> bool:

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test.utils import override_settings
 from django.utils import translation
 
+from tests.beat import beat_rows_write
 from tests.factories import PASSWORD, UserFactory
 
 FAST_PASSWORD_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
@@ -108,13 +109,5 @@ def admin_user(admin_user):
 
 @pytest.fixture
 def beat_schedule_synced(db):
-    """The periodic-task rows beat itself writes at start-up from
-    ``CELERY_BEAT_SCHEDULE``: django-celery-beat's ``ModelEntry.from_entry``
-    for each entry, as its DatabaseScheduler's ``update_from_dict`` does (the
-    scheduler itself is not built: it closes the test's database connection)."""
-    from django_celery_beat.schedulers import DatabaseScheduler
-
-    from worksome.celery import app
-
-    for name, fields in app.conf.beat_schedule.items():
-        DatabaseScheduler.Entry.from_entry(name, app=app, **fields)
+    """The periodic-task rows beat itself writes from ``CELERY_BEAT_SCHEDULE``."""
+    beat_rows_write()

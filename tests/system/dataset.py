@@ -17,7 +17,6 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
-from django_celery_beat.schedulers import DatabaseScheduler
 
 from compliance.models import PolicyAcknowledgement
 from consent.models import Purpose
@@ -27,6 +26,7 @@ from privacy.models import DataSubjectRequest, ExportArchive, PurgeRunRule
 from privacy.retention import retention_policies_sync
 from profiles import services as profile_services
 from profiles.models import CvDownload
+from tests.beat import beat_rows_write
 from tests.factories import (
     BreachFactory,
     CompanyFactory,
@@ -38,7 +38,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.security.totp import activate_totp
-from worksome.celery import app as celery_app
 
 ROLES = ("anonymous", "freelancer", "company_owner", "staff_viewer", "superuser")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -225,8 +224,7 @@ def build_dataset() -> Dataset:
     data.api_token, _key = profile_services.api_token_create(user=freelancer)
     ClockedSchedule.objects.create(clocked_time=now)
     # Beat's rows, written as beat writes them from CELERY_BEAT_SCHEDULE.
-    for name, fields in celery_app.conf.beat_schedule.items():
-        DatabaseScheduler.Entry.from_entry(name, app=celery_app, **fields)
+    beat_rows_write()
     SolarSchedule.objects.create(event="sunrise", latitude=56.15, longitude=10.2)
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
