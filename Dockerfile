@@ -21,6 +21,7 @@ COPY core ./core
 COPY privacy ./privacy
 COPY consent ./consent
 COPY profiles ./profiles
+COPY engagements ./engagements
 COPY compliance ./compliance
 # Runtime dependencies only (no dev extra).
 RUN pip install .
@@ -53,6 +54,7 @@ COPY core ./core
 COPY privacy ./privacy
 COPY consent ./consent
 COPY profiles ./profiles
+COPY engagements ./engagements
 COPY compliance ./compliance
 COPY templates ./templates
 COPY static ./static

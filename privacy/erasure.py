@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,9 +69,11 @@ def _keep_by_law(
             outcome.kept.append(
                 {
                     "model": label,
+                    "name": str(declaration.model._meta.verbose_name_plural),
                     "key": exception.key,
-                    "reason": exception.reason,
+                    "reason": str(exception.reason),
                     "rows": count,
+                    "until": _kept_until(exception, kept),
                 }
             )
         rows = rows.none() if exception.keeps is None else rows.exclude(exception.keeps)
@@ -89,6 +91,18 @@ def _keep_by_law(
             )
             rows = rows.exclude(pk__in=held)
     return rows
+
+
+def _kept_until(exception, kept: models.QuerySet) -> str:
+    """The latest moment the exception's own rule lets a kept row go (ISO
+    date), or "" when the rule has no fixed date yet."""
+    retention = exception.retention
+    if retention is None:
+        return ""
+    latest = kept.aggregate(latest=Max(retention.purpose_ended_expression()))["latest"]
+    if latest is None:
+        return ""
+    return timezone.localdate(latest + retention.after).isoformat()
 
 
 def _delete(

@@ -319,3 +319,9 @@ def api_token_get_for_user(*, user, pk: int) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def freelancer_is_public(*, profile: FreelancerProfile) -> bool:
+    """Whether the directory shows ``profile`` now (the one rule, asked in SQL:
+    an inquiry may only reach a profile anyone may see)."""
+    return FreelancerProfile.objects.filter(_public_q(), pk=profile.pk).exists()

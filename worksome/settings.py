@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "privacy",
     "consent",
     "profiles",
+    "engagements",
     "compliance",
 ]
 
@@ -388,6 +389,15 @@ RATE_LIMITS = {
     "consent": (env.int("RATE_LIMIT_CONSENT", default=60), 60),
 }
 
+# Inquiries a company may send (engagements.services.inquiry_send): uses per
+# company and window (seconds), and per member, so one company's members
+# cannot flood freelancers between them.
+INQUIRY_RATE_LIMIT = (env.int("RATE_LIMIT_INQUIRY", default=20), 60 * 60 * 24)
+
+# The controller's financial year ends in this month (12: the calendar year).
+# Bookkeeping records are kept 5 years after its end (engagements.models).
+FINANCIAL_YEAR_END_MONTH = env.int("FINANCIAL_YEAR_END_MONTH", default=12)
+
 # Setting a CPR number: uses per member and window (seconds). Each refusal is
 # an audit event (profiles.services.freelancer_cpr_set).
 CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 24)
@@ -510,6 +520,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Files that erasure, the purge or a profile edit recorded for deletion and
     # that a crash or an error left on disk.
+    # Invoices for last month's approved hours, one per engagement.
+    "Monthly invoice run": {
+        "task": "engagements.tasks.invoices_monthly_run",
+        "schedule": crontab(minute="0", hour="6", day_of_month="1"),
+    },
     "Pending file deletions": {
         "task": "core.tasks.file_deletions_retry",
         "schedule": crontab(minute="*/15"),

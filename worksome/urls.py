@@ -21,6 +21,7 @@ urlpatterns = [
     path("privacy/", include("compliance.urls")),
     path("privacy/", include("privacy.urls")),
     path("privacy/", include("consent.email_urls")),
+    path("", include("engagements.urls")),
     path("", include("profiles.urls")),
     # Photos and logos through a view that checks they may be seen (never as
     # plain media files, even in development).

@@ -8,9 +8,11 @@ anonymises on the request itself.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from privacy.erasure import erasure_execute
@@ -27,6 +29,16 @@ from privacy.requests.services.workflow import (
 
 Kind = DataSubjectRequest.Kind
 Status = DataSubjectRequest.Status
+
+
+def _kept_line(item: dict) -> str:
+    """One kept record type for the reply: what, why and until when."""
+    what = item.get("name") or item["model"]
+    line = f"\n- {what} ({item['rows']}): {item['reason']}"
+    if item.get("until"):
+        until = formats.date_format(dt.date.fromisoformat(item["until"]), "DATE_FORMAT")
+        line += " " + _("Kept until %(date)s.") % {"date": until}
+    return line
 
 
 @in_requester_language
@@ -54,7 +66,7 @@ def dsr_erasure_execute(
     request.legal_exceptions = outcome.kept
     request.save(update_fields=["erased_at", "legal_exceptions"])
     dsr_recipients_notify(request, recipients=recipients)
-    kept = "".join(f"\n- {item['model']}: {item['reason']}" for item in outcome.kept)
+    kept = "".join(_kept_line(item) for item in outcome.kept)
     extra = _("Your account and personal data were erased.")
     if kept:
         extra += "\n" + _("Kept because the law requires it:") + kept
