@@ -17,7 +17,16 @@ LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "da" / "LC_MESSAGES"
 PO_FILE = LOCALE_DIR / "django.po"
 MO_FILE = LOCALE_DIR / "django.mo"
 # Source the project owns; Django and allauth ship their own Danish.
-OWN_SOURCES = ("templates/", "profiles/", "consent/", "privacy/", "worksome/")
+OWN_SOURCES = (
+    "templates/",
+    "core/",
+    "privacy/",
+    "consent/",
+    "profiles/",
+    "engagements/",
+    "compliance/",
+    "worksome/",
+)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{\{\s*\w+\s*\}\}")
 
 
