@@ -30,6 +30,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from engagements.storage import (
     contract_pdf_upload_to,
@@ -118,7 +119,7 @@ class Thread(models.Model):
         related_name="engagement_threads",
         verbose_name=_("participants"),
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("inquiry", "subject"), max_length=200)
     period_start = models.DateField(_("period from"), null=True, blank=True)
     period_end = models.DateField(_("period to"), null=True, blank=True)
     rate = models.DecimalField(
@@ -409,7 +410,7 @@ class ContractVersion(models.Model):
     scope = models.TextField(_("scope of work"), max_length=5000)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"))
-    rate_kind = models.CharField(_("rate"), max_length=10, choices=RateKind)
+    rate_kind = models.CharField(_("pricing"), max_length=10, choices=RateKind)
     rate = models.DecimalField(
         _("amount (DKK, excluding VAT)"),
         validators=[MinValueValidator(Decimal("0.01"))],

@@ -10,6 +10,7 @@ hold a class or two.
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -76,7 +77,7 @@ class RetentionPolicy(models.Model):
     )
     period_days = models.PositiveIntegerField(
         _("period (days)"),
-        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
         help_text=_("Days after the purpose ended before the action is taken."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -89,6 +90,19 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        # 0 days only where the rule's own date already is the end (a record
+        # kept until a date a law sets, e.g. the Bookkeeping Act's): an
+        # ordinary rule cannot be cut to "at once" from the admin.
+        if self.period_days == 0 and self.default_period_days != 0:
+            raise ValidationError(
+                {
+                    "period_days": _(
+                        "Keep the data at least 1 day after its purpose ends."
+                    )
+                }
+            )
 
 
 class LegalHold(models.Model):

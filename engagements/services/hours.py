@@ -41,8 +41,10 @@ def _hours_clean(hours) -> Decimal:
             raise InvalidOperation
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError({"hours": _("Give the hours as a number.")}) from None
-    if value <= 0:
-        raise ValidationError({"hours": _("Hours must be more than 0.")}, code="min")
+    if value < Decimal("0.25"):
+        raise ValidationError(
+            {"hours": _("Report at least a quarter of an hour (0.25).")}, code="min"
+        )
     if value > 168:
         raise ValidationError({"hours": _("A week has at most 168 hours.")}, code="max")
     if value.as_tuple().exponent < -2:
