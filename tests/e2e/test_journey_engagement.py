@@ -55,10 +55,21 @@ def _parties():
     return member, company, profile
 
 
+@pytest.fixture
+def eager_tasks():
+    """Celery runs tasks in-process (set on the app: a settings override does
+    not reach it once a test has set the app's value by hand)."""
+    from worksome.celery import app
+
+    old = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
 def test_inquiry_to_invoice_then_erasure_keeps_the_invoice_only(
-    live_server, browser, settings, shot
+    live_server, browser, eager_tasks, shot
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     base = live_server.url
     _member, company, profile = _parties()
     today = timezone.localdate()

@@ -439,8 +439,7 @@ def test_company_sees_contact_details_only_after_accept():
 # --- The whole flow through the pages ----------
 
 
-def test_flow_through_the_pages(django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_flow_through_the_pages(django_capture_on_commit_callbacks, eager_tasks):
     flow = support.accepted()
     clients = _party_clients(flow)
     company, freelancer = clients["company"], clients["freelancer"]
