@@ -90,12 +90,24 @@ def _freelancer_detail(request, slug: str):
                 "profile": profile,
                 "public": profile.public,
                 "can_download_cv": can_download,
+                "inquiry": _inquiry_offer(profile=profile, user=request.user),
             },
             request=request,
         )
     return render(
         request, "profiles/freelancer_detail.html", {"title": title, "body": body}
     )
+
+
+def _inquiry_offer(*, profile, user) -> str | None:
+    """What the page offers a logged-in visitor for contacting the freelancer:
+    "send" (a member of a verified company), "unavailable" (explained), or
+    None (the owner, or a profile that is not public)."""
+    if profile.user_id == user.pk or not profile.public:
+        return None
+    if selectors.company_list_verified_for_user(user=user).exists():
+        return "send"
+    return "unavailable"
 
 
 @never_cache

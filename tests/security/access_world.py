@@ -53,6 +53,18 @@ class World:
     dsr: object  # the owner's data-subject request
     token: object  # the owner's API token (row)
     keys: dict = field(default_factory=dict)  # role -> API token key
+    engagement_keys: dict = field(default_factory=dict)  # see engagement_fill()
+
+    def engagement_fill(self) -> dict[str, int]:
+        """Keys of an engagement between the owner's company (the owner and
+        the company member are its parties) and the published profile, built
+        on first use: {thread}, {engagement}, {contract} (accepted, with its
+        PDF), {pending} (a proposed change), {hours} (awaiting approval),
+        {invoice} (with its PDF), {blocked} (a company the freelancer blocked).
+        """
+        if not self.engagement_keys:
+            self.engagement_keys = _engagement_build(self)
+        return self.engagement_keys
 
     def user(self, role: str):
         if role == "anonymous":
@@ -120,3 +132,69 @@ def build_world() -> World:
         dsr=request,
         token=token,
     )
+
+
+def _engagement_build(world: World) -> dict[str, int]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from engagements import services, tasks
+
+    freelancer = world.public_profile
+    thread = services.inquiry_send(
+        company=world.company,
+        freelancer=freelancer,
+        actor=world.owner,
+        subject="Work",
+        body="Hi",
+    )
+    services.inquiry_accept(thread=thread, actor=freelancer.user)
+    today = timezone.localdate()
+    start, end = services.previous_month(today)
+    terms = {
+        "title": "Booking",
+        "scope": "Build it.",
+        "start_date": start - dt.timedelta(days=40),
+        "end_date": today + dt.timedelta(days=60),
+        "rate_kind": "hourly",
+        "rate": "800",
+        "billing_email": "billing@example.com",
+    }
+    proposal = services.contract_propose(actor=world.owner, thread=thread, **terms)
+    contract = services.contract_accept(
+        version=proposal, actor=freelancer.user, text_sha256=proposal.text_sha256
+    )
+    engagement = contract.engagement
+    week = services.week_start(start) + dt.timedelta(days=7)
+    report = services.hours_report(
+        engagement=engagement, actor=freelancer.user, week=week, hours="20"
+    )
+    services.hours_approve(report=report, actor=world.owner)
+    invoice = services.invoice_issue(
+        engagement=engagement, period_start=start, period_end=end, send=False
+    )
+    tasks.contract_document_send(contract.pk)
+    tasks.invoice_document_send(invoice.pk)
+    submitted = services.hours_report(
+        engagement=engagement,
+        actor=freelancer.user,
+        week=week - dt.timedelta(days=14),
+        hours="8",
+    )
+    pending = services.contract_propose(
+        actor=world.owner, engagement=engagement, **{**terms, "rate": "900"}
+    )
+    blocked = CompanyFactory(verified=True)
+    services.company_block(
+        freelancer=freelancer, company=blocked, actor=freelancer.user
+    )
+    return {
+        "thread": thread.pk,
+        "engagement": engagement.pk,
+        "contract": contract.pk,
+        "pending": pending.pk,
+        "hours": submitted.pk,
+        "invoice": invoice.pk,
+        "blocked": blocked.pk,
+    }

@@ -15,6 +15,8 @@ until its row is added here. Admin model pages are checked per registered
 ModelAdmin (``test_admin_model_pages``).
 """
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
@@ -86,6 +88,11 @@ PUBLIC = every(200)
 MEMBERS = row(302, 200, 200, 200, 200)  # log-in required, anyone logged in
 ANON_ONLY = row(200, 302, 302, 302, 302)  # log-in and sign-up forms
 OWNER_ONLY = row(302, 404, 200, 404, 404)
+# Engagements: the owner and the company member are the company's side of
+# the world's engagement; everyone else (staff too) gets 404. Actions are
+# POST only (405 for GET once logged in).
+PARTIES = row(302, 404, 200, 404, 404, company=200)
+POST_ONLY = row(302, 405, 405, 405, 405)
 
 # Paths use {profile}, {company}, {dsr}: the owner's unpublished profile,
 # company and data-subject request.
@@ -243,6 +250,42 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api:freelancer-detail": ("/api/v1/freelancers/{profile}/", every(404)),
     "api:company-list": ("/api/v1/companies/", PUBLIC),
     "api:company-detail": ("/api/v1/companies/{company}/", PUBLIC),
+    # engagements ({thread}, {engagement}, ...: see World.engagement_fill)
+    "engagements:inquiry_new": ("/inquiries/new/{public}/", MEMBERS),
+    "engagements:inbox": ("/inbox/", MEMBERS),
+    "engagements:thread_detail": ("/inbox/{thread}/", PARTIES),
+    "engagements:thread_reply": ("/inbox/{thread}/reply/", POST_ONLY),
+    "engagements:thread_accept": ("/inbox/{thread}/accept/", POST_ONLY),
+    "engagements:thread_decline": ("/inbox/{thread}/decline/", POST_ONLY),
+    "engagements:thread_report": ("/inbox/{thread}/report/", POST_ONLY),
+    "engagements:thread_block": ("/inbox/{thread}/block/", POST_ONLY),
+    "engagements:block_list": ("/inbox/blocked/", MEMBERS),
+    "engagements:company_unblock": (
+        "/inbox/blocked/{blocked}/unblock/",
+        POST_ONLY,
+    ),
+    "engagements:contract_new": ("/inbox/{thread}/contract/", PARTIES),
+    "engagements:contract_new_version": (
+        "/engagements/{engagement}/contract/",
+        PARTIES,
+    ),
+    "engagements:contract_detail": ("/contracts/{pending}/", PARTIES),
+    "engagements:contract_accept": ("/contracts/{pending}/accept/", POST_ONLY),
+    "engagements:contract_decline": ("/contracts/{pending}/decline/", POST_ONLY),
+    "engagements:contract_pdf": ("/contracts/{contract}/pdf/", PARTIES),
+    "engagements:engagement_list": ("/engagements/", MEMBERS),
+    "engagements:engagement_detail": ("/engagements/{engagement}/", PARTIES),
+    "engagements:engagement_end": ("/engagements/{engagement}/end/", POST_ONLY),
+    "engagements:hours_new": ("/engagements/{engagement}/hours/", POST_ONLY),
+    "engagements:hours_approve": ("/hours/{hours}/approve/", POST_ONLY),
+    "engagements:hours_dispute": ("/hours/{hours}/dispute/", POST_ONLY),
+    "engagements:invoice_request": (
+        "/engagements/{engagement}/invoice/",
+        POST_ONLY,
+    ),
+    "engagements:invoice_list": ("/invoices/", MEMBERS),
+    "engagements:invoice_detail": ("/invoices/{invoice}/", PARTIES),
+    "engagements:invoice_pdf": ("/invoices/{invoice}/pdf/", PARTIES),
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
@@ -316,8 +359,16 @@ def _admin_model_prefixes() -> tuple[str, ...]:
     )
 
 
+ENGAGEMENT_KEYS = re.compile(
+    r"\{(thread|engagement|contract|pending|hours|invoice|blocked)\}"
+)
+
+
 def _fill(path: str, world: World) -> str:
+    # The engagement is built only for the paths that need it.
+    engagement = world.engagement_fill() if ENGAGEMENT_KEYS.search(path) else {}
     return path.format(
+        **engagement,
         profile=world.profile.slug,
         company=world.company.slug,
         dsr=world.dsr.pk,

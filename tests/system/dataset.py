@@ -54,6 +54,7 @@ class Dataset:
     keep_token: str = ""
     api_token: object = None
     policy_version: object = None
+    engagement: dict = field(default_factory=dict)  # URL name -> kwargs
 
     def client(self, role: str) -> Client:
         client = Client(raise_request_exception=False)
@@ -91,6 +92,8 @@ class Dataset:
             "compliance:policy_version_detail": {
                 "version": self.policy_version.version
             },
+            "engagements:inquiry_new": {"slug": slug},
+            **self.engagement,
         }
 
 
@@ -229,4 +232,94 @@ def build_dataset() -> Dataset:
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
     data.keep_token = profile_services.account_keep_token_sign(user=freelancer)
+    data.engagement = _engagement_rows(company=company, owner=owner, profile=profile)
     return data
+
+
+def _engagement_rows(*, company, owner, profile) -> dict[str, dict[str, str]]:
+    """An invoiced engagement between the company and the freelancer (PDFs
+    on disk), a pending change of its contract, hours awaiting approval, an
+    open inquiry, a report and a block; the engagement URLs' kwargs."""
+    import datetime as dt
+
+    from engagements import services, tasks
+
+    thread = services.inquiry_send(
+        company=company, freelancer=profile, actor=owner, subject="Work", body="Hi"
+    )
+    services.inquiry_accept(thread=thread, actor=profile.user, body="Yes")
+    services.thread_report(thread=thread, actor=owner, reason="Testing reports")
+    today = timezone.localdate()
+    start, end = services.previous_month(today)
+    terms = {
+        "title": "Booking",
+        "scope": "Build it.",
+        "start_date": start - dt.timedelta(days=40),
+        "end_date": today + dt.timedelta(days=60),
+        "rate_kind": "hourly",
+        "rate": "800",
+        "billing_email": "billing@example.com",
+    }
+    version = services.contract_propose(actor=owner, thread=thread, **terms)
+    contract = services.contract_accept(
+        version=version, actor=profile.user, text_sha256=version.text_sha256
+    )
+    engagement = contract.engagement
+    week = services.week_start(start) + dt.timedelta(days=7)
+    approved = services.hours_report(
+        engagement=engagement, actor=profile.user, week=week, hours="20"
+    )
+    services.hours_approve(report=approved, actor=owner)
+    invoice = services.invoice_issue(
+        engagement=engagement, period_start=start, period_end=end, send=False
+    )
+    tasks.contract_document_send(contract.pk)
+    tasks.invoice_document_send(invoice.pk)
+    submitted = services.hours_report(
+        engagement=engagement,
+        actor=profile.user,
+        week=week - dt.timedelta(days=14),
+        hours="8",
+    )
+    pending = services.contract_propose(
+        actor=owner, engagement=engagement, **{**terms, "rate": "900"}
+    )
+    services.inquiry_send(
+        company=company, freelancer=profile, actor=owner, subject="More", body="Hi"
+    )
+    blocked = CompanyFactory(verified=True)
+    services.company_block(freelancer=profile, company=blocked, actor=profile.user)
+    thread_pk, engagement_pk = {"pk": str(thread.pk)}, {"pk": str(engagement.pk)}
+    return {
+        **{
+            f"engagements:{name}": thread_pk
+            for name in (
+                "thread_detail",
+                "thread_reply",
+                "thread_accept",
+                "thread_decline",
+                "thread_report",
+                "thread_block",
+                "contract_new",
+            )
+        },
+        "engagements:company_unblock": {"company_id": str(blocked.pk)},
+        **{
+            f"engagements:{name}": engagement_pk
+            for name in (
+                "contract_new_version",
+                "engagement_detail",
+                "engagement_end",
+                "hours_new",
+                "invoice_request",
+            )
+        },
+        "engagements:contract_detail": {"pk": str(pending.pk)},
+        "engagements:contract_accept": {"pk": str(pending.pk)},
+        "engagements:contract_decline": {"pk": str(pending.pk)},
+        "engagements:contract_pdf": {"pk": str(contract.pk)},
+        "engagements:hours_approve": {"pk": str(submitted.pk)},
+        "engagements:hours_dispute": {"pk": str(submitted.pk)},
+        "engagements:invoice_detail": {"pk": str(invoice.pk)},
+        "engagements:invoice_pdf": {"pk": str(invoice.pk)},
+    }
