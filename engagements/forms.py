@@ -149,11 +149,13 @@ class HoursForm(ControlCharacterFormMixin, forms.Form):
 
 
 def invoice_month_choices(today: dt.date) -> list[tuple[str, str]]:
-    """The months a freelancer may ask to invoice: the previous and this one."""
+    """The months a freelancer may ask to invoice: the last two that have
+    ended (a month is invoiced once, so never one still running)."""
     previous = today.replace(day=1) - dt.timedelta(days=1)
+    before = previous.replace(day=1) - dt.timedelta(days=1)
     return [
         (day.strftime("%Y-%m"), formats.date_format(day, "YEAR_MONTH_FORMAT"))
-        for day in (previous, today)
+        for day in (previous, before)
     ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -561,7 +562,8 @@ def _refused(client, url, data, message):
     before = _snapshot()
     response = client.post(url, data)
     assert response.status_code == 400, (url, data)
-    assert message in _text(response), (url, message)
+    shown = re.findall(r"errorlist[^>]*>(.*?)</", _text(response), re.S)[:5]
+    assert message in _text(response), (url, message, shown)
     assert _snapshot() == before
     return response
 
@@ -730,10 +732,16 @@ def test_bad_input_on_hours(world):
     last_week = services.week_start(timezone.localdate()) - dt.timedelta(days=7)
     week = last_week.isoformat()
     _refused(
-        freelancer, url, {"week": week, "hours": "-5"}, "Hours must be more than 0."
+        freelancer,
+        url,
+        {"week": week, "hours": "-5"},
+        "Report at least a quarter of an hour (0.25).",
     )
     _refused(
-        freelancer, url, {"week": week, "hours": "0"}, "Hours must be more than 0."
+        freelancer,
+        url,
+        {"week": week, "hours": "0"},
+        "Report at least a quarter of an hour (0.25).",
     )
     _refused(
         freelancer, url, {"week": week, "hours": "169"}, "A week has at most 168 hours."
@@ -787,10 +795,16 @@ def test_bad_input_on_invoice_requests_and_ending(world):
     today = timezone.localdate()
     this_month = today.strftime("%Y-%m")
     last_month = services.previous_month(today)[0].strftime("%Y-%m")
+    # A month still running is not offered (it can be invoiced only once).
+    _refused(freelancer, url, {"month": this_month}, "Select a valid choice.")
+    # The month before last has hours awaiting approval only.
+    month_before_last = (
+        services.previous_month(today)[0] - dt.timedelta(days=1)
+    ).strftime("%Y-%m")
     _refused(
         freelancer,
         url,
-        {"month": this_month},
+        {"month": month_before_last},
         "There are no approved hours to invoice for this period.",
     )
     _refused(
