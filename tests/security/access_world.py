@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from profiles import services as profile_services
@@ -10,6 +11,8 @@ from profiles.services import api_token_create
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory
 from tests.profiles import upload_corpus as corpus
 from tests.security.totp import activate_totp
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ROLES = (
     "anonymous",
@@ -35,6 +38,13 @@ STAFF_PERMISSIONS = (
     "view_consentrecord",
     "view_auditevent",
     "download_any_cv",
+    # engagements: every record viewed in the admin, reported threads reviewed
+    "view_thread",
+    "view_threadreport",
+    "view_engagement",
+    "view_contractversion",
+    "view_hoursreport",
+    "view_invoice",
 )
 
 
@@ -53,6 +63,22 @@ class World:
     dsr: object  # the owner's data-subject request
     token: object  # the owner's API token (row)
     keys: dict = field(default_factory=dict)  # role -> API token key
+    engagement_objects: dict = field(default_factory=dict)
+
+    def engagement_object(self, name: str):
+        """``thread``, ``report``, ``engagement``, ``contract``, ``hours`` or
+        ``invoice`` of the owner's company's engagement with the published
+        freelancer (see ``engagement_flow``), built on first use: most rows
+        need none of them."""
+        if not self.engagement_objects:
+            self.engagement_objects.update(
+                engagement_flow(
+                    company=self.company,
+                    member=self.owner,
+                    freelancer=self.public_profile,
+                )
+            )
+        return self.engagement_objects[name]
 
     def user(self, role: str):
         if role == "anonymous":
@@ -120,3 +146,32 @@ def build_world() -> World:
         dsr=request,
         token=token,
     )
+
+
+def engagement_flow(*, company, member, freelancer) -> dict:
+    """Inquiry, contract, approved hours and an invoice, through the services;
+    the contract and the invoice have their PDFs. ``member`` (and every other
+    member of ``company``) is the company party, and sends the inquiry and
+    reports the thread; the freelancer is none of the roles."""
+    from engagements import services
+    from tests.engagements import support
+
+    flow = support.invoiced(
+        support.contracted(
+            support.Flow(company_member=member, company=company, freelancer=freelancer)
+        )
+    )
+    for document in (flow.contract, flow.invoice):
+        document.pdf.save("document.pdf", ContentFile(PDF), save=False)
+        type(document).objects.filter(pk=document.pk).update(pdf=document.pdf.name)
+    report = services.thread_report(
+        thread=flow.thread, actor=member, reason="Checking the matrix."
+    )
+    return {
+        "thread": flow.thread,
+        "report": report,
+        "engagement": flow.engagement,
+        "contract": flow.contract,
+        "hours": flow.hours[0],  # approved and invoiced
+        "invoice": flow.invoice,
+    }

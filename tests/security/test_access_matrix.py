@@ -86,6 +86,13 @@ PUBLIC = every(200)
 MEMBERS = row(302, 200, 200, 200, 200)  # log-in required, anyone logged in
 ANON_ONLY = row(200, 302, 302, 302, 302)  # log-in and sign-up forms
 OWNER_ONLY = row(302, 404, 200, 404, 404)
+# The API: a log-in needed (403 without), then per role.
+LOGGED_IN = row(403, 200, 200, 200, 200)
+PARTIES = row(403, 404, 200, 404, 404, company=200)
+POST_ONLY = row(403, 405, 405, 405, 405)
+# Writes sent without a body: 400 for a party (let in, input refused), 404
+# for everyone else.
+PARTY_WRITE = row(403, 404, 400, 404, 404, company=400)
 
 # Paths use {profile}, {company}, {dsr}: the owner's unpublished profile,
 # company and data-subject request.
@@ -243,6 +250,30 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api:freelancer-detail": ("/api/v1/freelancers/{profile}/", every(404)),
     "api:company-list": ("/api/v1/companies/", PUBLIC),
     "api:company-detail": ("/api/v1/companies/{company}/", PUBLIC),
+    # Engagements: the owner and the company member are the company party of
+    # {thread}, {engagement}, {contract}, {hours}, {invoice}; staff are not
+    # parties (the API has no staff view). POST-only operations answer 405.
+    "api:thread-list": ("/api/v1/threads/", LOGGED_IN),
+    "api:thread-detail": ("/api/v1/threads/{thread}/", PARTIES),
+    "api:thread-messages": ("/api/v1/threads/{thread}/messages/", POST_ONLY),
+    "api:thread-accept": ("/api/v1/threads/{thread}/accept/", POST_ONLY),
+    "api:thread-decline": ("/api/v1/threads/{thread}/decline/", POST_ONLY),
+    "api:thread-report": ("/api/v1/threads/{thread}/report/", POST_ONLY),
+    "api:thread-contract": ("/api/v1/threads/{thread}/contract/", POST_ONLY),
+    "api:engagement-list": ("/api/v1/engagements/", LOGGED_IN),
+    "api:engagement-detail": ("/api/v1/engagements/{engagement}/", PARTIES),
+    "api:engagement-contract": (
+        "/api/v1/engagements/{engagement}/contract/",
+        POST_ONLY,
+    ),
+    "api:engagement-hours": ("/api/v1/engagements/{engagement}/hours/", POST_ONLY),
+    "api:contract-detail": ("/api/v1/contracts/{contract}/", PARTIES),
+    "api:contract-accept": ("/api/v1/contracts/{contract}/accept/", POST_ONLY),
+    "api:contract-decline": ("/api/v1/contracts/{contract}/decline/", POST_ONLY),
+    "api:hours-approve": ("/api/v1/hours/{hours}/approve/", POST_ONLY),
+    "api:hours-dispute": ("/api/v1/hours/{hours}/dispute/", POST_ONLY),
+    "api:invoice-list": ("/api/v1/invoices/", LOGGED_IN),
+    "api:invoice-detail": ("/api/v1/invoices/{invoice}/", PARTIES),
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
@@ -257,6 +288,24 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "admin:app_list": ("/admin/profiles/", admin_row(404, 200)),
     "admin:profiles_freelancerprofile_reveal_cpr": (
         "/admin/profiles/freelancerprofile/{profile_pk}/reveal-cpr/",
+        admin_row(403, 200),
+    ),
+    # A reported thread's review: a confirmation page on GET (the reading,
+    # audited, is a POST); resolving needs change_threadreport.
+    "admin:engagements_threadreport_review": (
+        "/admin/engagements/threadreport/{report}/review/",
+        admin_row(403, 200),
+    ),
+    "admin:engagements_threadreport_resolve": (
+        "/admin/engagements/threadreport/{report}/resolve/",
+        admin_row(403, 403),
+    ),
+    "admin:engagements_contractversion_pdf": (
+        "/admin/engagements/contractversion/{contract}/pdf/",
+        admin_row(403, 200),
+    ),
+    "admin:engagements_invoice_pdf": (
+        "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
     ),
     "admin:auth_user_password_change": (
@@ -289,6 +338,37 @@ API_OPERATIONS: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/privacy/requests/"): row(403, 200, 200, 200, 200),
     ("POST", "/api/v1/privacy/requests/"): row(403, 400, 400, 400, 400),
     ("GET", "/api/v1/privacy/requests/{id}/"): row(403, 404, 200, 404, 404),
+    # Engagements ({id}: the world's thread, engagement, contract, hours or
+    # invoice, by path). Only the freelancer accepts or declines, only the
+    # company approves: with no body, a party's every write is a 400.
+    ("GET", "/api/v1/threads/"): LOGGED_IN,
+    ("POST", "/api/v1/threads/"): row(403, 400, 400, 400, 400),
+    ("GET", "/api/v1/threads/{id}/"): PARTIES,
+    ("POST", "/api/v1/threads/{id}/messages/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/accept/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/decline/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/report/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/contract/"): PARTY_WRITE,
+    ("GET", "/api/v1/engagements/"): LOGGED_IN,
+    ("GET", "/api/v1/engagements/{id}/"): PARTIES,
+    ("POST", "/api/v1/engagements/{id}/contract/"): PARTY_WRITE,
+    ("POST", "/api/v1/engagements/{id}/hours/"): PARTY_WRITE,
+    ("GET", "/api/v1/contracts/{id}/"): PARTIES,
+    ("POST", "/api/v1/contracts/{id}/accept/"): PARTY_WRITE,
+    ("POST", "/api/v1/contracts/{id}/decline/"): PARTY_WRITE,
+    ("POST", "/api/v1/hours/{id}/approve/"): PARTY_WRITE,
+    ("POST", "/api/v1/hours/{id}/dispute/"): PARTY_WRITE,
+    ("GET", "/api/v1/invoices/"): LOGGED_IN,
+    ("GET", "/api/v1/invoices/{id}/"): PARTIES,
+}
+#: which world object an API path's {id} names, by the path's first segment.
+API_IDS = {
+    "tokens": "{token}",
+    "threads": "{thread}",
+    "engagements": "{engagement}",
+    "contracts": "{contract}",
+    "hours": "{hours}",
+    "invoices": "{invoice}",
 }
 MULTIPART = {"/api/v1/me/profile/cv/", "/api/v1/me/profile/photo/"}
 
@@ -316,16 +396,30 @@ def _admin_model_prefixes() -> tuple[str, ...]:
     )
 
 
+class _PathKeys(dict):
+    """The world's keys for a path; the engagement's only when a path has one."""
+
+    def __init__(self, world: World, **keys):
+        super().__init__(**keys)
+        self.world = world
+
+    def __missing__(self, key: str):
+        return self.world.engagement_object(key).pk
+
+
 def _fill(path: str, world: World) -> str:
-    return path.format(
-        profile=world.profile.slug,
-        company=world.company.slug,
-        dsr=world.dsr.pk,
-        profile_pk=world.profile.pk,
-        owner_pk=world.owner.pk,
-        token=world.token.pk,
-        public=world.public_profile.slug,
-        photo=world.profile.photo.url,
+    return path.format_map(
+        _PathKeys(
+            world,
+            profile=world.profile.slug,
+            company=world.company.slug,
+            dsr=world.dsr.pk,
+            profile_pk=world.profile.pk,
+            owner_pk=world.owner.pk,
+            token=world.token.pk,
+            public=world.public_profile.slug,
+            photo=world.profile.photo.url,
+        )
     )
 
 
@@ -393,7 +487,8 @@ def test_api_operation(world, method, path):
     template = path.replace(
         "{slug}", "{profile}" if "freelancers" in path else "{company}"
     )
-    template = template.replace("{id}", "{token}" if "tokens" in path else "{dsr}")
+    noun = next((n for n in API_IDS if f"/{n}/{{id}}/" in path), None)
+    template = template.replace("{id}", API_IDS.get(noun, "{dsr}"))
     kwargs = {}
     if method in ("POST", "PATCH", "PUT") and path not in MULTIPART:
         kwargs = {"data": {}, "content_type": "application/json"}
@@ -418,6 +513,10 @@ def test_someone_elses_objects_answer_404_not_403(world):
         "privacy:request_detail",
         "profiles:company_edit",
         "api:privacy-request-detail",
+        "api:thread-detail",
+        "api:engagement-detail",
+        "api:contract-detail",
+        "api:invoice-detail",
     ):
         path = _fill(URLS[name][0], world)
         response = world.client("other").get(path)
@@ -462,6 +561,11 @@ STAFF_POWERS = {
     "view_datasubjectrequest": [("/admin/privacy/datasubjectrequest/", 200, 403)],
     "view_auditevent": [("/admin/privacy/auditevent/", 200, 403)],
     "view_consentrecord": [("/admin/consent/consentrecord/", 200, 403)],
+    "view_invoice": [
+        ("/admin/engagements/invoice/", 200, 403),
+        ("admin:engagements_invoice_pdf", 200, 403),
+    ],
+    "view_threadreport": [("admin:engagements_threadreport_review", 200, 403)],
 }
 
 

@@ -44,6 +44,46 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0jpeg"
 
 
+#: URL name -> which engagement object fills its pk (site and API).
+ENGAGEMENT_URLS = {
+    "engagements:thread_detail": "thread",
+    "engagements:thread_reply": "thread",
+    "engagements:thread_accept": "thread",
+    "engagements:thread_decline": "thread",
+    "engagements:thread_report": "thread",
+    "engagements:thread_block": "thread",
+    "engagements:contract_new": "thread",
+    "engagements:contract_new_version": "engagement",
+    "engagements:contract_detail": "contract",
+    "engagements:contract_accept": "pending_contract",
+    "engagements:contract_decline": "pending_contract",
+    "engagements:contract_pdf": "contract",
+    "engagements:engagement_detail": "engagement",
+    "engagements:engagement_end": "engagement",
+    "engagements:hours_new": "engagement",
+    "engagements:hours_approve": "hours",
+    "engagements:hours_dispute": "hours",
+    "engagements:invoice_request": "engagement",
+    "engagements:invoice_detail": "invoice",
+    "engagements:invoice_pdf": "invoice",
+    "api:thread-detail": "thread",
+    "api:thread-messages": "thread",
+    "api:thread-accept": "thread",
+    "api:thread-decline": "thread",
+    "api:thread-report": "thread",
+    "api:thread-contract": "thread",
+    "api:engagement-detail": "engagement",
+    "api:engagement-contract": "engagement",
+    "api:engagement-hours": "engagement",
+    "api:contract-detail": "contract",
+    "api:contract-accept": "pending_contract",
+    "api:contract-decline": "pending_contract",
+    "api:hours-approve": "hours",
+    "api:hours-dispute": "hours",
+    "api:invoice-detail": "invoice",
+}
+
+
 @dataclass
 class Dataset:
     users: dict = field(default_factory=dict)
@@ -54,6 +94,7 @@ class Dataset:
     keep_token: str = ""
     api_token: object = None
     policy_version: object = None
+    engagement: dict = field(default_factory=dict)  # name -> key
 
     def client(self, role: str) -> Client:
         client = Client(raise_request_exception=False)
@@ -91,6 +132,12 @@ class Dataset:
             "compliance:policy_version_detail": {
                 "version": self.policy_version.version
             },
+            **{
+                name: {"pk": str(self.engagement[key])}
+                for name, key in ENGAGEMENT_URLS.items()
+            },
+            "engagements:inquiry_new": {"slug": self.engagement["freelancer_slug"]},
+            "engagements:company_unblock": {"company_id": str(self.company.pk)},
         }
 
 
@@ -229,4 +276,105 @@ def build_dataset() -> Dataset:
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
     data.keep_token = profile_services.account_keep_token_sign(user=freelancer)
+
+    # Engagements of the owner's company (the freelancer role is a member of
+    # it too): created first, so the crawl's first row of each model is the
+    # one with a PDF.
+    data.engagement = engagement_rows(
+        company=company,
+        member=owner,
+        freelancer=FreelancerProfileFactory(full_name="Hired Person"),
+        staff=superuser,
+    )
     return data
+
+
+def engagement_rows(*, company, member, freelancer, staff) -> dict:
+    """Every engagement model in several states, through the services: an
+    invoiced engagement whose contract and invoice have their PDFs, a credit
+    note, a new contract version awaiting the freelancer, hours submitted and
+    disputed, open and declined inquiries, open and resolved reports."""
+    import datetime as dt
+
+    from engagements import services
+    from engagements.models import Invoice
+    from tests.engagements import support
+
+    flow = support.invoiced(
+        support.contracted(
+            support.Flow(company_member=member, company=company, freelancer=freelancer)
+        )
+    )
+    for document in (flow.contract, flow.invoice):
+        document.pdf.save("document.pdf", ContentFile(PDF), save=False)
+        type(document).objects.filter(pk=document.pk).update(pdf=document.pdf.name)
+    today = timezone.localdate()
+    pending = services.contract_propose(
+        actor=member,
+        engagement=flow.engagement,
+        title="Django build",
+        scope="More of the booking service.",
+        start_date=today,
+        end_date=today + dt.timedelta(days=30),
+        rate_kind="hourly",
+        rate="900.00",
+        billing_email="billing@company.example",
+    )
+    # Weeks before last month (the invoiced one), inside the contract.
+    first_of_last_month = services.previous_month(today)[0]
+    submitted, disputed = (
+        services.hours_report(
+            engagement=flow.engagement,
+            actor=freelancer.user,
+            week=first_of_last_month - dt.timedelta(days=days),
+            hours="7.5",
+            note="Reviews",
+        )
+        for days in (14, 21)
+    )
+    services.hours_dispute(report=disputed, actor=member, reason="Only 5 hours.")
+    second = support.invoiced(
+        support.contracted(
+            support.Flow(
+                company_member=member,
+                company=company,
+                freelancer=FreelancerProfileFactory(full_name="Second Hire"),
+            )
+        )
+    )
+    services.invoice_credit(invoice=second.invoice, actor=staff, reason="Wrong")
+    Invoice.objects.filter(pk=flow.invoice.pk).update(
+        due_date=today - dt.timedelta(days=1)
+    )  # overdue
+    open_inquiry = support.inquired(
+        support.Flow(
+            company_member=member,
+            company=company,
+            freelancer=FreelancerProfileFactory(full_name="Asked Person"),
+        )
+    )
+    declined = support.inquired(
+        support.Flow(
+            company_member=member,
+            company=company,
+            freelancer=FreelancerProfileFactory(full_name="Busy Person"),
+        )
+    )
+    services.inquiry_decline(thread=declined.thread, actor=declined.freelancer_user)
+    report = services.thread_report(
+        thread=flow.thread, actor=freelancer.user, reason="Rude."
+    )
+    resolved = services.thread_report(
+        thread=open_inquiry.thread, actor=open_inquiry.freelancer_user, reason="Spam."
+    )
+    services.thread_report_resolve(report=resolved, actor=staff, resolution="Warned.")
+    return {
+        "thread": flow.thread.pk,
+        "engagement": flow.engagement.pk,
+        "contract": flow.contract.pk,
+        "pending_contract": pending.pk,
+        "hours": submitted.pk,
+        "invoice": flow.invoice.pk,
+        "report": report.pk,
+        "freelancer_slug": open_inquiry.freelancer.slug,
+    }
