@@ -3,7 +3,7 @@ on them."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 
@@ -62,15 +62,29 @@ class EngagementHoursView(PartyView):
     @extend_schema(
         summary="Report (or correct, until approved) a week's hours (freelancer)",
         request=HoursReportSerializer,
-        responses={201: HoursSerializer, 400: ERROR, 404: NOT_FOUND},
+        responses={
+            201: HoursSerializer,
+            200: OpenApiResponse(
+                HoursSerializer, description="The week's earlier report, corrected."
+            ),
+            400: ERROR,
+            404: NOT_FOUND,
+        },
     )
     def post(self, request, pk: int):
         engagement, _party = selectors.engagement_get_for_user(user=request.user, pk=pk)
         data = input_valid(HoursReportSerializer, request)
+        earlier = (
+            selectors.hours_list_for_engagement(engagement=engagement)
+            .filter(week=services.week_start(data["week"]))
+            .values_list("pk", flat=True)
+            .first()
+        )
         report = service_call(
             services.hours_report, engagement=engagement, actor=request.user, **data
         )
-        return Response(HoursSerializer(report).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if report.pk == earlier else status.HTTP_201_CREATED
+        return Response(HoursSerializer(report).data, status=code)
 
 
 class HoursApproveView(PartyView):

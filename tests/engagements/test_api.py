@@ -706,6 +706,25 @@ def test_the_freelancer_reports_hours():
     assert response.status_code == 201, response.content
     report = HoursReport.objects.get(pk=response.json()["id"])
     assert report.hours == Decimal("12.5") and report.status == "submitted"
+    # The same week again corrects it, until approved.
+    corrected = post(
+        flow.freelancer_user,
+        f"engagements/{flow.engagement.pk}/hours/",
+        {"week": last_week().isoformat(), "hours": "10"},
+    )
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["id"] == report.pk
+    report.refresh_from_db()
+    assert report.hours == Decimal("10")
+    services.hours_approve(report=report, actor=flow.company_member)
+    refused = post(
+        flow.freelancer_user,
+        f"engagements/{flow.engagement.pk}/hours/",
+        {"week": last_week().isoformat(), "hours": "20"},
+    )
+    assert_field_errors(refused, "non_field_errors")
+    report.refresh_from_db()
+    assert report.hours == Decimal("10")
 
 
 def test_the_company_cannot_report_hours():
