@@ -1,6 +1,7 @@
 from django.urls import path
 
 from consent import api as consent_api
+from engagements import api as engagements_api
 from privacy.requests import api as privacy_api
 from profiles import api as profiles_api
 
@@ -45,5 +46,96 @@ urlpatterns = [
         "companies/<slug:slug>/",
         profiles_api.CompanyDetailView.as_view(),
         name="company-detail",
+    ),
+    # Engagements: inquiries, contracts, hours, invoices (their two parties).
+    path(
+        "threads/",
+        engagements_api.ThreadListView.as_view(),
+        name="thread-list",
+    ),
+    path(
+        "threads/<int:pk>/",
+        engagements_api.ThreadDetailView.as_view(),
+        name="thread-detail",
+    ),
+    path(
+        "threads/<int:pk>/messages/",
+        engagements_api.ThreadMessageView.as_view(),
+        name="thread-messages",
+    ),
+    path(
+        "threads/<int:pk>/accept/",
+        engagements_api.ThreadAcceptView.as_view(),
+        name="thread-accept",
+    ),
+    path(
+        "threads/<int:pk>/decline/",
+        engagements_api.ThreadDeclineView.as_view(),
+        name="thread-decline",
+    ),
+    path(
+        "threads/<int:pk>/report/",
+        engagements_api.ThreadReportView.as_view(),
+        name="thread-report",
+    ),
+    path(
+        "threads/<int:pk>/contract/",
+        engagements_api.ThreadContractView.as_view(),
+        name="thread-contract",
+    ),
+    path(
+        "engagements/",
+        engagements_api.EngagementListView.as_view(),
+        name="engagement-list",
+    ),
+    path(
+        "engagements/<int:pk>/",
+        engagements_api.EngagementDetailView.as_view(),
+        name="engagement-detail",
+    ),
+    path(
+        "engagements/<int:pk>/contract/",
+        engagements_api.EngagementContractView.as_view(),
+        name="engagement-contract",
+    ),
+    path(
+        "engagements/<int:pk>/hours/",
+        engagements_api.EngagementHoursView.as_view(),
+        name="engagement-hours",
+    ),
+    path(
+        "contracts/<int:pk>/",
+        engagements_api.ContractDetailView.as_view(),
+        name="contract-detail",
+    ),
+    path(
+        "contracts/<int:pk>/accept/",
+        engagements_api.ContractAcceptView.as_view(),
+        name="contract-accept",
+    ),
+    path(
+        "contracts/<int:pk>/decline/",
+        engagements_api.ContractDeclineView.as_view(),
+        name="contract-decline",
+    ),
+    path(
+        "hours/<int:pk>/approve/",
+        engagements_api.HoursApproveView.as_view(),
+        name="hours-approve",
+    ),
+    path(
+        "hours/<int:pk>/dispute/",
+        engagements_api.HoursDisputeView.as_view(),
+        name="hours-dispute",
+    ),
+    path(
+        "invoices/",
+        engagements_api.InvoiceListView.as_view(),
+        name="invoice-list",
+    ),
+    path(
+        "invoices/<int:pk>/",
+        engagements_api.InvoiceDetailView.as_view(),
+        name="invoice-detail",
     ),
 ]

@@ -558,12 +558,26 @@ REST_KNOX = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Worksome API",
-    "DESCRIPTION": "Freelancer and company profiles, consent and privacy requests.",
+    "DESCRIPTION": "Freelancer and company profiles, consent, privacy requests, "
+    "and engagements: inquiries, contracts, hours and invoices.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets sharing a field name ("status", "kind") get one name each;
+    # without these, drf-spectacular names them by hash and warns. The
+    # privacy requests' keep the names they had before engagements came.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "privacy.models.DataSubjectRequest.Status",
+        "KindEnum": "privacy.models.DataSubjectRequest.Kind",
+        "InquiryStatusEnum": "engagements.models.Thread.Status",
+        "EngagementStatusEnum": "engagements.models.Engagement.Status",
+        "ContractStatusEnum": "engagements.models.ContractVersion.Status",
+        "HoursStatusEnum": "engagements.models.HoursReport.Status",
+        "MessageKindEnum": "engagements.models.Message.Kind",
+        "InvoiceKindEnum": "engagements.models.Invoice.Kind",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from profiles import services as profile_services
@@ -10,6 +11,8 @@ from profiles.services import api_token_create
 from tests.factories import CompanyFactory, FreelancerProfileFactory, UserFactory
 from tests.profiles import upload_corpus as corpus
 from tests.security.totp import activate_totp
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 ROLES = (
     "anonymous",
@@ -35,6 +38,13 @@ STAFF_PERMISSIONS = (
     "view_consentrecord",
     "view_auditevent",
     "download_any_cv",
+    # engagements: every record viewed in the admin, reported threads reviewed
+    "view_thread",
+    "view_threadreport",
+    "view_engagement",
+    "view_contractversion",
+    "view_hoursreport",
+    "view_invoice",
 )
 
 
@@ -54,6 +64,7 @@ class World:
     token: object  # the owner's API token (row)
     keys: dict = field(default_factory=dict)  # role -> API token key
     engagement_keys: dict = field(default_factory=dict)  # see engagement_fill()
+    engagement_objects: dict = field(default_factory=dict)  # engagement_object()
 
     def engagement_fill(self) -> dict[str, int]:
         """Keys of an engagement between the owner's company (the owner and
@@ -65,6 +76,21 @@ class World:
         if not self.engagement_keys:
             self.engagement_keys = _engagement_build(self)
         return self.engagement_keys
+
+    def engagement_object(self, name: str):
+        """``thread``, ``report``, ``engagement``, ``contract``, ``hours`` or
+        ``invoice`` of the owner's company's engagement with the published
+        freelancer (see ``engagement_flow``), built on first use: most rows
+        need none of them."""
+        if not self.engagement_objects:
+            self.engagement_objects.update(
+                engagement_flow(
+                    company=self.company,
+                    member=self.owner,
+                    freelancer=self.public_profile,
+                )
+            )
+        return self.engagement_objects[name]
 
     def user(self, role: str):
         if role == "anonymous":
@@ -197,4 +223,33 @@ def _engagement_build(world: World) -> dict[str, int]:
         "hours": submitted.pk,
         "invoice": invoice.pk,
         "blocked": blocked.pk,
+    }
+
+
+def engagement_flow(*, company, member, freelancer) -> dict:
+    """Inquiry, contract, approved hours and an invoice, through the services;
+    the contract and the invoice have their PDFs. ``member`` (and every other
+    member of ``company``) is the company party, and sends the inquiry and
+    reports the thread; the freelancer is none of the roles."""
+    from engagements import services
+    from tests.engagements import support
+
+    flow = support.invoiced(
+        support.contracted(
+            support.Flow(company_member=member, company=company, freelancer=freelancer)
+        )
+    )
+    for document in (flow.contract, flow.invoice):
+        document.pdf.save("document.pdf", ContentFile(PDF), save=False)
+        type(document).objects.filter(pk=document.pk).update(pdf=document.pdf.name)
+    report = services.thread_report(
+        thread=flow.thread, actor=member, reason="Checking the matrix."
+    )
+    return {
+        "thread": flow.thread,
+        "report": report,
+        "engagement": flow.engagement,
+        "contract": flow.contract,
+        "hours": flow.hours[0],  # approved and invoiced
+        "invoice": flow.invoice,
     }

@@ -91,8 +91,15 @@ OWNER_ONLY = row(302, 404, 200, 404, 404)
 # Engagements: the owner and the company member are the company's side of
 # the world's engagement; everyone else (staff too) gets 404. Actions are
 # POST only (405 for GET once logged in).
-PARTIES = row(302, 404, 200, 404, 404, company=200)
-POST_ONLY = row(302, 405, 405, 405, 405)
+WEB_PARTIES = row(302, 404, 200, 404, 404, company=200)
+WEB_POST_ONLY = row(302, 405, 405, 405, 405)
+# The API: a log-in needed (403 without), then per role.
+LOGGED_IN = row(403, 200, 200, 200, 200)
+PARTIES = row(403, 404, 200, 404, 404, company=200)
+POST_ONLY = row(403, 405, 405, 405, 405)
+# Writes sent without a body: 400 for a party (let in, input refused), 404
+# for everyone else.
+PARTY_WRITE = row(403, 404, 400, 404, 404, company=400)
 
 # Paths use {profile}, {company}, {dsr}: the owner's unpublished profile,
 # company and data-subject request.
@@ -253,39 +260,63 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     # engagements ({thread}, {engagement}, ...: see World.engagement_fill)
     "engagements:inquiry_new": ("/inquiries/new/{public}/", MEMBERS),
     "engagements:inbox": ("/inbox/", MEMBERS),
-    "engagements:thread_detail": ("/inbox/{thread}/", PARTIES),
-    "engagements:thread_reply": ("/inbox/{thread}/reply/", POST_ONLY),
-    "engagements:thread_accept": ("/inbox/{thread}/accept/", POST_ONLY),
-    "engagements:thread_decline": ("/inbox/{thread}/decline/", POST_ONLY),
-    "engagements:thread_report": ("/inbox/{thread}/report/", POST_ONLY),
-    "engagements:thread_block": ("/inbox/{thread}/block/", POST_ONLY),
+    "engagements:thread_detail": ("/inbox/{thread}/", WEB_PARTIES),
+    "engagements:thread_reply": ("/inbox/{thread}/reply/", WEB_POST_ONLY),
+    "engagements:thread_accept": ("/inbox/{thread}/accept/", WEB_POST_ONLY),
+    "engagements:thread_decline": ("/inbox/{thread}/decline/", WEB_POST_ONLY),
+    "engagements:thread_report": ("/inbox/{thread}/report/", WEB_POST_ONLY),
+    "engagements:thread_block": ("/inbox/{thread}/block/", WEB_POST_ONLY),
     "engagements:block_list": ("/inbox/blocked/", MEMBERS),
     "engagements:company_unblock": (
         "/inbox/blocked/{blocked}/unblock/",
-        POST_ONLY,
+        WEB_POST_ONLY,
     ),
-    "engagements:contract_new": ("/inbox/{thread}/contract/", PARTIES),
+    "engagements:contract_new": ("/inbox/{thread}/contract/", WEB_PARTIES),
     "engagements:contract_new_version": (
         "/engagements/{engagement}/contract/",
-        PARTIES,
+        WEB_PARTIES,
     ),
-    "engagements:contract_detail": ("/contracts/{pending}/", PARTIES),
-    "engagements:contract_accept": ("/contracts/{pending}/accept/", POST_ONLY),
-    "engagements:contract_decline": ("/contracts/{pending}/decline/", POST_ONLY),
-    "engagements:contract_pdf": ("/contracts/{contract}/pdf/", PARTIES),
+    "engagements:contract_detail": ("/contracts/{pending}/", WEB_PARTIES),
+    "engagements:contract_accept": ("/contracts/{pending}/accept/", WEB_POST_ONLY),
+    "engagements:contract_decline": ("/contracts/{pending}/decline/", WEB_POST_ONLY),
+    "engagements:contract_pdf": ("/contracts/{contract}/pdf/", WEB_PARTIES),
     "engagements:engagement_list": ("/engagements/", MEMBERS),
-    "engagements:engagement_detail": ("/engagements/{engagement}/", PARTIES),
-    "engagements:engagement_end": ("/engagements/{engagement}/end/", POST_ONLY),
-    "engagements:hours_new": ("/engagements/{engagement}/hours/", POST_ONLY),
-    "engagements:hours_approve": ("/hours/{hours}/approve/", POST_ONLY),
-    "engagements:hours_dispute": ("/hours/{hours}/dispute/", POST_ONLY),
+    "engagements:engagement_detail": ("/engagements/{engagement}/", WEB_PARTIES),
+    "engagements:engagement_end": ("/engagements/{engagement}/end/", WEB_POST_ONLY),
+    "engagements:hours_new": ("/engagements/{engagement}/hours/", WEB_POST_ONLY),
+    "engagements:hours_approve": ("/hours/{hours}/approve/", WEB_POST_ONLY),
+    "engagements:hours_dispute": ("/hours/{hours}/dispute/", WEB_POST_ONLY),
     "engagements:invoice_request": (
         "/engagements/{engagement}/invoice/",
-        POST_ONLY,
+        WEB_POST_ONLY,
     ),
     "engagements:invoice_list": ("/invoices/", MEMBERS),
-    "engagements:invoice_detail": ("/invoices/{invoice}/", PARTIES),
-    "engagements:invoice_pdf": ("/invoices/{invoice}/pdf/", PARTIES),
+    "engagements:invoice_detail": ("/invoices/{invoice}/", WEB_PARTIES),
+    "engagements:invoice_pdf": ("/invoices/{invoice}/pdf/", WEB_PARTIES),
+    # Engagements: the owner and the company member are the company party of
+    # {thread}, {engagement}, {contract}, {hours}, {invoice}; staff are not
+    # parties (the API has no staff view). POST-only operations answer 405.
+    "api:thread-list": ("/api/v1/threads/", LOGGED_IN),
+    "api:thread-detail": ("/api/v1/threads/{thread}/", PARTIES),
+    "api:thread-messages": ("/api/v1/threads/{thread}/messages/", POST_ONLY),
+    "api:thread-accept": ("/api/v1/threads/{thread}/accept/", POST_ONLY),
+    "api:thread-decline": ("/api/v1/threads/{thread}/decline/", POST_ONLY),
+    "api:thread-report": ("/api/v1/threads/{thread}/report/", POST_ONLY),
+    "api:thread-contract": ("/api/v1/threads/{thread}/contract/", POST_ONLY),
+    "api:engagement-list": ("/api/v1/engagements/", LOGGED_IN),
+    "api:engagement-detail": ("/api/v1/engagements/{engagement}/", PARTIES),
+    "api:engagement-contract": (
+        "/api/v1/engagements/{engagement}/contract/",
+        POST_ONLY,
+    ),
+    "api:engagement-hours": ("/api/v1/engagements/{engagement}/hours/", POST_ONLY),
+    "api:contract-detail": ("/api/v1/contracts/{contract}/", PARTIES),
+    "api:contract-accept": ("/api/v1/contracts/{contract}/accept/", POST_ONLY),
+    "api:contract-decline": ("/api/v1/contracts/{contract}/decline/", POST_ONLY),
+    "api:hours-approve": ("/api/v1/hours/{hours}/approve/", POST_ONLY),
+    "api:hours-dispute": ("/api/v1/hours/{hours}/dispute/", POST_ONLY),
+    "api:invoice-list": ("/api/v1/invoices/", LOGGED_IN),
+    "api:invoice-detail": ("/api/v1/invoices/{invoice}/", PARTIES),
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
@@ -300,6 +331,24 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "admin:app_list": ("/admin/profiles/", admin_row(404, 200)),
     "admin:profiles_freelancerprofile_reveal_cpr": (
         "/admin/profiles/freelancerprofile/{profile_pk}/reveal-cpr/",
+        admin_row(403, 200),
+    ),
+    # A reported thread's review: a confirmation page on GET (the reading,
+    # audited, is a POST); resolving needs change_threadreport.
+    "admin:engagements_threadreport_review": (
+        "/admin/engagements/threadreport/{report}/review/",
+        admin_row(403, 200),
+    ),
+    "admin:engagements_threadreport_resolve": (
+        "/admin/engagements/threadreport/{report}/resolve/",
+        admin_row(403, 403),
+    ),
+    "admin:engagements_contractversion_pdf": (
+        "/admin/engagements/contractversion/{contract}/pdf/",
+        admin_row(403, 200),
+    ),
+    "admin:engagements_invoice_pdf": (
+        "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
     ),
     "admin:auth_user_password_change": (
@@ -332,6 +381,37 @@ API_OPERATIONS: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/privacy/requests/"): row(403, 200, 200, 200, 200),
     ("POST", "/api/v1/privacy/requests/"): row(403, 400, 400, 400, 400),
     ("GET", "/api/v1/privacy/requests/{id}/"): row(403, 404, 200, 404, 404),
+    # Engagements ({id}: the world's thread, engagement, contract, hours or
+    # invoice, by path). Only the freelancer accepts or declines, only the
+    # company approves: with no body, a party's every write is a 400.
+    ("GET", "/api/v1/threads/"): LOGGED_IN,
+    ("POST", "/api/v1/threads/"): row(403, 400, 400, 400, 400),
+    ("GET", "/api/v1/threads/{id}/"): PARTIES,
+    ("POST", "/api/v1/threads/{id}/messages/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/accept/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/decline/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/report/"): PARTY_WRITE,
+    ("POST", "/api/v1/threads/{id}/contract/"): PARTY_WRITE,
+    ("GET", "/api/v1/engagements/"): LOGGED_IN,
+    ("GET", "/api/v1/engagements/{id}/"): PARTIES,
+    ("POST", "/api/v1/engagements/{id}/contract/"): PARTY_WRITE,
+    ("POST", "/api/v1/engagements/{id}/hours/"): PARTY_WRITE,
+    ("GET", "/api/v1/contracts/{id}/"): PARTIES,
+    ("POST", "/api/v1/contracts/{id}/accept/"): PARTY_WRITE,
+    ("POST", "/api/v1/contracts/{id}/decline/"): PARTY_WRITE,
+    ("POST", "/api/v1/hours/{id}/approve/"): PARTY_WRITE,
+    ("POST", "/api/v1/hours/{id}/dispute/"): PARTY_WRITE,
+    ("GET", "/api/v1/invoices/"): LOGGED_IN,
+    ("GET", "/api/v1/invoices/{id}/"): PARTIES,
+}
+#: which world object an API path's {id} names, by the path's first segment.
+API_IDS = {
+    "tokens": "{token}",
+    "threads": "{thread}",
+    "engagements": "{engagement}",
+    "contracts": "{contract}",
+    "hours": "{hours}",
+    "invoices": "{invoice}",
 }
 MULTIPART = {"/api/v1/me/profile/cv/", "/api/v1/me/profile/photo/"}
 
@@ -364,11 +444,20 @@ ENGAGEMENT_KEYS = re.compile(
 )
 
 
+class _PathKeys(dict):
+    """The world's keys for an API path; the engagement's only when the path
+    has one (``World.engagement_object``)."""
+
+    def __init__(self, world: World, **keys):
+        super().__init__(**keys)
+        self.world = world
+
+    def __missing__(self, key: str):
+        return self.world.engagement_object(key).pk
+
+
 def _fill(path: str, world: World) -> str:
-    # The engagement is built only for the paths that need it.
-    engagement = world.engagement_fill() if ENGAGEMENT_KEYS.search(path) else {}
-    return path.format(
-        **engagement,
+    keys = dict(
         profile=world.profile.slug,
         company=world.company.slug,
         dsr=world.dsr.pk,
@@ -378,6 +467,11 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
+    if path.startswith("/api/"):
+        return path.format_map(_PathKeys(world, **keys))
+    # Site pages: the engagement is built only for the paths that need it.
+    engagement = world.engagement_fill() if ENGAGEMENT_KEYS.search(path) else {}
+    return path.format(**engagement, **keys)
 
 
 def _check(
@@ -444,7 +538,8 @@ def test_api_operation(world, method, path):
     template = path.replace(
         "{slug}", "{profile}" if "freelancers" in path else "{company}"
     )
-    template = template.replace("{id}", "{token}" if "tokens" in path else "{dsr}")
+    noun = next((n for n in API_IDS if f"/{n}/{{id}}/" in path), None)
+    template = template.replace("{id}", API_IDS.get(noun, "{dsr}"))
     kwargs = {}
     if method in ("POST", "PATCH", "PUT") and path not in MULTIPART:
         kwargs = {"data": {}, "content_type": "application/json"}
@@ -469,6 +564,10 @@ def test_someone_elses_objects_answer_404_not_403(world):
         "privacy:request_detail",
         "profiles:company_edit",
         "api:privacy-request-detail",
+        "api:thread-detail",
+        "api:engagement-detail",
+        "api:contract-detail",
+        "api:invoice-detail",
     ):
         path = _fill(URLS[name][0], world)
         response = world.client("other").get(path)
@@ -513,6 +612,11 @@ STAFF_POWERS = {
     "view_datasubjectrequest": [("/admin/privacy/datasubjectrequest/", 200, 403)],
     "view_auditevent": [("/admin/privacy/auditevent/", 200, 403)],
     "view_consentrecord": [("/admin/consent/consentrecord/", 200, 403)],
+    "view_invoice": [
+        ("/admin/engagements/invoice/", 200, 403),
+        ("admin:engagements_invoice_pdf", 200, 403),
+    ],
+    "view_threadreport": [("admin:engagements_threadreport_review", 200, 403)],
 }
 
 

@@ -44,6 +44,46 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0jpeg"
 
 
+#: URL name -> which engagement object fills its pk (site and API).
+ENGAGEMENT_URLS = {
+    "engagements:thread_detail": "thread",
+    "engagements:thread_reply": "thread",
+    "engagements:thread_accept": "thread",
+    "engagements:thread_decline": "thread",
+    "engagements:thread_report": "thread",
+    "engagements:thread_block": "thread",
+    "engagements:contract_new": "thread",
+    "engagements:contract_new_version": "engagement",
+    "engagements:contract_detail": "contract",
+    "engagements:contract_accept": "pending_contract",
+    "engagements:contract_decline": "pending_contract",
+    "engagements:contract_pdf": "contract",
+    "engagements:engagement_detail": "engagement",
+    "engagements:engagement_end": "engagement",
+    "engagements:hours_new": "engagement",
+    "engagements:hours_approve": "hours",
+    "engagements:hours_dispute": "hours",
+    "engagements:invoice_request": "engagement",
+    "engagements:invoice_detail": "invoice",
+    "engagements:invoice_pdf": "invoice",
+    "api:thread-detail": "thread",
+    "api:thread-messages": "thread",
+    "api:thread-accept": "thread",
+    "api:thread-decline": "thread",
+    "api:thread-report": "thread",
+    "api:thread-contract": "thread",
+    "api:engagement-detail": "engagement",
+    "api:engagement-contract": "engagement",
+    "api:engagement-hours": "engagement",
+    "api:contract-detail": "contract",
+    "api:contract-accept": "pending_contract",
+    "api:contract-decline": "pending_contract",
+    "api:hours-approve": "hours",
+    "api:hours-dispute": "hours",
+    "api:invoice-detail": "invoice",
+}
+
+
 @dataclass
 class Dataset:
     users: dict = field(default_factory=dict)
@@ -54,7 +94,7 @@ class Dataset:
     keep_token: str = ""
     api_token: object = None
     policy_version: object = None
-    engagement: dict = field(default_factory=dict)  # URL name -> kwargs
+    engagement: dict = field(default_factory=dict)  # name -> key
 
     def client(self, role: str) -> Client:
         client = Client(raise_request_exception=False)
@@ -92,8 +132,12 @@ class Dataset:
             "compliance:policy_version_detail": {
                 "version": self.policy_version.version
             },
-            "engagements:inquiry_new": {"slug": slug},
-            **self.engagement,
+            **{
+                name: {"pk": str(self.engagement[key])}
+                for name, key in ENGAGEMENT_URLS.items()
+            },
+            "engagements:inquiry_new": {"slug": self.engagement["freelancer_slug"]},
+            "engagements:company_unblock": {"company_id": str(self.company.pk)},
         }
 
 
@@ -232,94 +276,105 @@ def build_dataset() -> Dataset:
     IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
 
     data.keep_token = profile_services.account_keep_token_sign(user=freelancer)
-    data.engagement = _engagement_rows(company=company, owner=owner, profile=profile)
+
+    # Engagements of the owner's company (the freelancer role is a member of
+    # it too): created first, so the crawl's first row of each model is the
+    # one with a PDF.
+    data.engagement = engagement_rows(
+        company=company,
+        member=owner,
+        freelancer=FreelancerProfileFactory(full_name="Hired Person"),
+        staff=superuser,
+    )
     return data
 
 
-def _engagement_rows(*, company, owner, profile) -> dict[str, dict[str, str]]:
-    """An invoiced engagement between the company and the freelancer (PDFs
-    on disk), a pending change of its contract, hours awaiting approval, an
-    open inquiry, a report and a block; the engagement URLs' kwargs."""
+def engagement_rows(*, company, member, freelancer, staff) -> dict:
+    """Every engagement model in several states, through the services: an
+    invoiced engagement whose contract and invoice have their PDFs, a credit
+    note, a new contract version awaiting the freelancer, hours submitted and
+    disputed, open and declined inquiries, open and resolved reports."""
     import datetime as dt
 
-    from engagements import services, tasks
+    from engagements import services
+    from engagements.models import Invoice
+    from tests.engagements import support
 
-    thread = services.inquiry_send(
-        company=company, freelancer=profile, actor=owner, subject="Work", body="Hi"
+    flow = support.invoiced(
+        support.contracted(
+            support.Flow(company_member=member, company=company, freelancer=freelancer)
+        )
     )
-    services.inquiry_accept(thread=thread, actor=profile.user, body="Yes")
-    services.thread_report(thread=thread, actor=owner, reason="Testing reports")
+    for document in (flow.contract, flow.invoice):
+        document.pdf.save("document.pdf", ContentFile(PDF), save=False)
+        type(document).objects.filter(pk=document.pk).update(pdf=document.pdf.name)
     today = timezone.localdate()
-    start, end = services.previous_month(today)
-    terms = {
-        "title": "Booking",
-        "scope": "Build it.",
-        "start_date": start - dt.timedelta(days=40),
-        "end_date": today + dt.timedelta(days=60),
-        "rate_kind": "hourly",
-        "rate": "800",
-        "billing_email": "billing@example.com",
-    }
-    version = services.contract_propose(actor=owner, thread=thread, **terms)
-    contract = services.contract_accept(
-        version=version, actor=profile.user, text_sha256=version.text_sha256
-    )
-    engagement = contract.engagement
-    week = services.week_start(start) + dt.timedelta(days=7)
-    approved = services.hours_report(
-        engagement=engagement, actor=profile.user, week=week, hours="20"
-    )
-    services.hours_approve(report=approved, actor=owner)
-    invoice = services.invoice_issue(
-        engagement=engagement, period_start=start, period_end=end, send=False
-    )
-    tasks.contract_document_send(contract.pk)
-    tasks.invoice_document_send(invoice.pk)
-    submitted = services.hours_report(
-        engagement=engagement,
-        actor=profile.user,
-        week=week - dt.timedelta(days=14),
-        hours="8",
-    )
     pending = services.contract_propose(
-        actor=owner, engagement=engagement, **{**terms, "rate": "900"}
+        actor=member,
+        engagement=flow.engagement,
+        title="Django build",
+        scope="More of the booking service.",
+        start_date=today,
+        end_date=today + dt.timedelta(days=30),
+        rate_kind="hourly",
+        rate="900.00",
+        billing_email="billing@company.example",
     )
-    services.inquiry_send(
-        company=company, freelancer=profile, actor=owner, subject="More", body="Hi"
+    # Weeks before last month (the invoiced one), inside the contract.
+    first_of_last_month = services.previous_month(today)[0]
+    submitted, disputed = (
+        services.hours_report(
+            engagement=flow.engagement,
+            actor=freelancer.user,
+            week=first_of_last_month - dt.timedelta(days=days),
+            hours="7.5",
+            note="Reviews",
+        )
+        for days in (14, 21)
     )
-    blocked = CompanyFactory(verified=True)
-    services.company_block(freelancer=profile, company=blocked, actor=profile.user)
-    thread_pk, engagement_pk = {"pk": str(thread.pk)}, {"pk": str(engagement.pk)}
+    services.hours_dispute(report=disputed, actor=member, reason="Only 5 hours.")
+    second = support.invoiced(
+        support.contracted(
+            support.Flow(
+                company_member=member,
+                company=company,
+                freelancer=FreelancerProfileFactory(full_name="Second Hire"),
+            )
+        )
+    )
+    services.invoice_credit(invoice=second.invoice, actor=staff, reason="Wrong")
+    Invoice.objects.filter(pk=flow.invoice.pk).update(
+        due_date=today - dt.timedelta(days=1)
+    )  # overdue
+    open_inquiry = support.inquired(
+        support.Flow(
+            company_member=member,
+            company=company,
+            freelancer=FreelancerProfileFactory(full_name="Asked Person"),
+        )
+    )
+    declined = support.inquired(
+        support.Flow(
+            company_member=member,
+            company=company,
+            freelancer=FreelancerProfileFactory(full_name="Busy Person"),
+        )
+    )
+    services.inquiry_decline(thread=declined.thread, actor=declined.freelancer_user)
+    report = services.thread_report(
+        thread=flow.thread, actor=freelancer.user, reason="Rude."
+    )
+    resolved = services.thread_report(
+        thread=open_inquiry.thread, actor=open_inquiry.freelancer_user, reason="Spam."
+    )
+    services.thread_report_resolve(report=resolved, actor=staff, resolution="Warned.")
     return {
-        **{
-            f"engagements:{name}": thread_pk
-            for name in (
-                "thread_detail",
-                "thread_reply",
-                "thread_accept",
-                "thread_decline",
-                "thread_report",
-                "thread_block",
-                "contract_new",
-            )
-        },
-        "engagements:company_unblock": {"company_id": str(blocked.pk)},
-        **{
-            f"engagements:{name}": engagement_pk
-            for name in (
-                "contract_new_version",
-                "engagement_detail",
-                "engagement_end",
-                "hours_new",
-                "invoice_request",
-            )
-        },
-        "engagements:contract_detail": {"pk": str(pending.pk)},
-        "engagements:contract_accept": {"pk": str(pending.pk)},
-        "engagements:contract_decline": {"pk": str(pending.pk)},
-        "engagements:contract_pdf": {"pk": str(contract.pk)},
-        "engagements:hours_approve": {"pk": str(submitted.pk)},
-        "engagements:hours_dispute": {"pk": str(submitted.pk)},
-        "engagements:invoice_detail": {"pk": str(invoice.pk)},
-        "engagements:invoice_pdf": {"pk": str(invoice.pk)},
+        "thread": flow.thread.pk,
+        "engagement": flow.engagement.pk,
+        "contract": flow.contract.pk,
+        "pending_contract": pending.pk,
+        "hours": submitted.pk,
+        "invoice": flow.invoice.pk,
+        "report": report.pk,
+        "freelancer_slug": open_inquiry.freelancer.slug,
     }
