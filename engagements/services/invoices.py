@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from engagements.documents import company_details, freelancer_details, seller_details
 from engagements.models import (
@@ -196,6 +197,8 @@ def invoice_issue(
     language = _language(engagement)
     lines: list[dict] = []
     reports: list[HoursReport] = []
+    # Lines and description in the invoice's language; refusals are lazy, so
+    # they read in the language of whoever asked.
     with translation.override(language):
         if contract.rate_kind == RateKind.FIXED:
             if Invoice.objects.filter(
@@ -204,7 +207,7 @@ def invoice_issue(
                 credited_at__isnull=True,
             ).exists():
                 raise ValidationError(
-                    _("The fixed price has already been invoiced."),
+                    _lazy("The fixed price has already been invoiced."),
                     code="already_invoiced",
                 )
             lines.append(
@@ -232,8 +235,10 @@ def invoice_issue(
                     report = chosen.get(monday)
                     if report is None or report.status != HoursReport.Status.APPROVED:
                         raise ValidationError(
-                            _("The week of %(week)s has no approved hours to invoice.")
-                            % {"week": formats.date_format(monday, "DATE_FORMAT")},
+                            _lazy(
+                                "The week of %(week)s has no approved hours to invoice."
+                            ),
+                            params={"week": monday.isoformat()},
                             code="unapproved",
                         )
                 reports = [chosen[m] for m in sorted(mondays)]
@@ -261,7 +266,7 @@ def invoice_issue(
                 )
         if not lines:
             raise ValidationError(
-                _("There are no approved hours to invoice for this period."),
+                _lazy("There are no approved hours to invoice for this period."),
                 code="nothing_to_invoice",
             )
         description = _(

@@ -445,8 +445,8 @@ ENGAGEMENT_KEYS = re.compile(
 
 
 class _PathKeys(dict):
-    """The world's keys for an API path; the engagement's only when the path
-    has one (``World.engagement_object``)."""
+    """The world's keys for an API or admin path; the engagement's only when
+    the path has one (``World.engagement_object``)."""
 
     def __init__(self, world: World, **keys):
         super().__init__(**keys)
@@ -467,7 +467,7 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
-    if path.startswith("/api/"):
+    if path.startswith(("/api/", "/admin/")):
         return path.format_map(_PathKeys(world, **keys))
     # Site pages: the engagement is built only for the paths that need it.
     engagement = world.engagement_fill() if ENGAGEMENT_KEYS.search(path) else {}
