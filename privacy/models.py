@@ -10,7 +10,8 @@ hold a class or two.
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +77,8 @@ class RetentionPolicy(models.Model):
     )
     period_days = models.PositiveIntegerField(
         _("period (days)"),
-        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        # The least is 1 day, or 0 for a rule that defaults to 0 (``clean``).
+        validators=[MaxValueValidator(3650)],
         help_text=_("Days after the purpose ended before the action is taken."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -89,6 +91,20 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+    def clean(self) -> None:
+        # At least a day, so nothing goes the moment its purpose ends. A rule
+        # whose purpose end is already the day its rows may go (a bookkeeping
+        # record's ``retain_until``) defaults to 0 and may stay there.
+        if (
+            self.period_days is not None
+            and self.period_days < 1
+            and self.default_period_days != 0
+        ):
+            raise ValidationError(
+                {"period_days": _("The period must be at least 1 day.")},
+                code="min_value",
+            )
 
 
 class LegalHold(models.Model):
