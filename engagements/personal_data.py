@@ -74,7 +74,10 @@ BOOKKEEPING_REASON = _years(
     )
 )
 BOOKKEEPING_PERIOD = _years(
-    _("%(years)s years from the end of the financial year they belong to")
+    _(
+        "%(years)s years from the end of the financial year they belong to, then "
+        "anonymised"
+    )
 )
 CONVERSATION = dt.timedelta(days=365)
 

@@ -11,7 +11,7 @@ hold a class or two.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -101,9 +101,13 @@ class RetentionPolicy(models.Model):
             and self.period_days < 1
             and self.default_period_days != 0
         ):
+            minimum = MinValueValidator(1)
             raise ValidationError(
-                {"period_days": _("The period must be at least 1 day.")},
-                code="min_value",
+                {
+                    "period_days": ValidationError(
+                        minimum.message, code=minimum.code, params={"limit_value": 1}
+                    )
+                }
             )
 
 

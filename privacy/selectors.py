@@ -54,8 +54,9 @@ class RulePeriod:
     #: what happens then, as the rule says it (``Action``: "anonymise").
     purge_action: str
     enabled: bool
-    #: the rule's own words for the period when its purpose end is already
-    #: the moment rows may go (``Retention.period_text``), else "".
+    #: the rule's own words for the period and what then happens, when its
+    #: purpose end is already the moment rows may go
+    #: (``Retention.period_text``), else "".
     period_text: str = ""
 
     @property
@@ -71,10 +72,7 @@ class RulePeriod:
     def text(self) -> str:
         """The one wording of a period, used by every table of the policy."""
         if self.period_text and not self.days:
-            return _("%(period)s, then %(action)s") % {
-                "period": self.period_text,
-                "action": self.action,
-            }
+            return self.period_text
         return _("%(duration)s after the purpose ends, then %(action)s") % {
             "duration": self.duration,
             "action": self.action,

@@ -54,10 +54,11 @@ class Retention:
     #: ``condition(now) -> Q``: rows must also match it to be acted on (e.g. an
     #: unused account only 30 days after its warning e-mail was sent).
     condition: Callable[[dt.datetime], Q] | None = None
-    #: the period in words, for a rule whose ``purpose_ended`` is already the
-    #: moment a row may go (``after`` 0, e.g. a bookkeeping record's
-    #: ``retain_until``): "5 years from the end of the financial year". People
-    #: read it instead of "0 days after the purpose ends".
+    #: the period and what then happens, in words, for a rule whose
+    #: ``purpose_ended`` is already the moment a row may go (``after`` 0, e.g.
+    #: a bookkeeping record's ``retain_until``): "5 years from the end of the
+    #: financial year they belong to, then anonymised". People read it
+    #: instead of "0 days after the purpose ends, then anonymised".
     period_text: str = ""
 
     def purpose_ended_expression(self) -> Combinable:
