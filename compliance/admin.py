@@ -82,6 +82,7 @@ class ProcessingActivityForm(forms.ModelForm):
             "source",
             "profiling",
             "recipients",
+            "other_recipients",
             "retention_key",
             "ordering",
         ]

@@ -201,6 +201,15 @@ class ProcessingActivity(models.Model):
         related_name="activities",
         verbose_name=_("recipients"),
     )
+    other_recipients = models.TextField(
+        _("other recipients"),
+        blank=True,
+        help_text=_(
+            "Who else receives the data, as a controller of their own rather "
+            "than our processor (Art. 13(1)(e), 30(1)(d)): e.g. the client "
+            "company, or an authority on request."
+        ),
+    )
     retention_key = models.CharField(
         _("retention rule"),
         max_length=100,

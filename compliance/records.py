@@ -3,8 +3,9 @@ policy version, in Danish and English, from ``compliance/data/policy_records.jso
 
 Used by ``compliance.seed`` (after every ``migrate`` and by ``seed_compliance``),
 so the same file is the one source of the seeded content.
-Loading again updates the seeded rows (found by processor key, by English
-purpose, by version name) and adds missing ones; rows added in the admin stay.
+Loading again updates the seeded rows (found by processor key, by the English
+purpose an activity was first seeded under or its current one, by version
+name) and adds missing ones; rows added in the admin stay.
 A published version's text is never changed by a reload.
 """
 
@@ -57,11 +58,14 @@ def policy_records_apply(
         processors[key] = obj
     for raw in data["activities"]:
         spec = dict(raw)
+        # ``key_purpose`` is the purpose an activity was first seeded under;
+        # a renamed activity is found by it, and by its new name afterwards.
         match = spec.pop("key_purpose")
         recipients = spec.pop("recipients")
         obj = (
             activity_model.objects.filter(purpose_en=match).first()
             or activity_model.objects.filter(purpose=match).first()
+            or activity_model.objects.filter(purpose_en=spec["purpose"]["en"]).first()
         )
         obj = obj or activity_model()
         _set_translated(obj, spec)

@@ -24,6 +24,7 @@ class ProcessingActivityTranslation(TranslationOptions):
         "requirement_consequence",
         "source",
         "profiling",
+        "other_recipients",
     )
 
 

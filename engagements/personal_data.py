@@ -7,10 +7,16 @@ Two kinds of record, two rules:
   their messages and participation, and the other party keeps the thread
   (the erased person shows as "Deleted user") until it ages out.
 - Bookkeeping records (accepted contracts and their acceptances, approved
-  and invoiced hours, invoices) are kept 5 years after the end of the
-  financial year they belong to (bogføringsloven), then anonymised by the
-  purge. Erasure keeps them, marks them restricted (used for nothing but
+  and invoiced hours, invoices) are kept ``BOOKKEEPING_YEARS`` after the end
+  of the financial year they belong to (bogføringsloven), then anonymised by
+  the purge. Erasure keeps them, marks them restricted (used for nothing but
   bookkeeping) and tells the person until when (``retain_until``).
+
+Whose rows they are: an engagement's records are the freelancer's and the
+company's. Every member of the company gets them in an access export; only
+the freelancer, or a member the company closes with (no other member's
+account is open), has them erased or restricted (``rows_owned_by``): while
+the company has other members, it goes on using them under the contract.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from engagements.models import (
+    BOOKKEEPING_YEARS,
     CompanyBlock,
     ContractAcceptance,
     ContractVersion,
@@ -51,10 +59,25 @@ from profiles.models import (
     account_retention_ready,
 )
 
-BOOKKEEPING_REASON = _(
-    "The Danish Bookkeeping Act (bogføringsloven) requires accounting records to "
-    "be kept for 5 years from the end of the financial year they belong to. They "
-    "are restricted: used for nothing but bookkeeping."
+
+def _years(message) -> str:
+    """``message`` with ``BOOKKEEPING_YEARS`` in it, translated when read (the
+    number has one home, ``engagements.models``)."""
+    return lazy(lambda: str(message) % {"years": BOOKKEEPING_YEARS}, str)()
+
+
+BOOKKEEPING_REASON = _years(
+    _(
+        "The Danish Bookkeeping Act (bogføringsloven) requires accounting records "
+        "to be kept for %(years)s years from the end of the financial year they "
+        "belong to. They are restricted: used for nothing but bookkeeping."
+    )
+)
+BOOKKEEPING_PERIOD = _years(
+    _(
+        "%(years)s years from the end of the financial year they belong to, then "
+        "anonymised"
+    )
 )
 CONVERSATION = dt.timedelta(days=365)
 
@@ -69,11 +92,47 @@ def _bookkeeping(key: str, path: str = "retain_until", keeps: Q | None = None):
             purpose_ended=path,
             after=dt.timedelta(0),
             action=Action.ANONYMISE,
-            description=_(
-                "Kept 5 years from the end of the financial year they belong to "
-                "(Bookkeeping Act), then anonymised."
+            period_text=BOOKKEEPING_PERIOD,
+            description=_years(
+                _(
+                    "Kept %(years)s years from the end of the financial year they "
+                    "belong to (Bookkeeping Act), restricted if you ask for erasure, "
+                    "then anonymised."
+                )
             ),
         ),
+    )
+
+
+def _member_companies(user):
+    return CompanyMembership.objects.filter(user=user).values("company_id")
+
+
+def _closing_companies(user):
+    """Companies of ``user`` with no other member whose account is open: they
+    close with ``user`` (``profiles.services.account_close``, by the rule of
+    ``profiles.selectors.company_list_memberless``)."""
+    other_open = CompanyMembership.objects.filter(
+        company=OuterRef("company"),
+        user__closed_at__isnull=True,
+        user__anonymised_at__isnull=True,
+    ).exclude(user=user)
+    return _member_companies(user).filter(~Exists(other_open))
+
+
+def _party_q(user, prefix: str = "") -> Q:
+    """Engagement records ``user`` is a party to, through ``prefix`` (the path
+    to the engagement): as the freelancer, or as a member of the company."""
+    return Q(**{f"{prefix}freelancer__user": user}) | Q(
+        **{f"{prefix}company__in": _member_companies(user)}
+    )
+
+
+def _owned_q(user, prefix: str = "") -> Q:
+    """Engagement records erasure and restriction of ``user`` act on: theirs
+    as the freelancer, or their company's when it closes with them."""
+    return Q(**{f"{prefix}freelancer__user": user}) | Q(
+        **{f"{prefix}company__in": _closing_companies(user)}
     )
 
 
@@ -219,7 +278,10 @@ class EngagementData(PersonalData):
     )
 
     def subject_q(self, user) -> Q:
-        return Q(freelancer__user=user) | Q(created_by=user)
+        return _party_q(user) | Q(created_by=user)
+
+    def rows_owned_by(self, user):
+        return Engagement.objects.filter(_owned_q(user))
 
 
 @personal_data.register(ContractVersion)
@@ -260,7 +322,10 @@ class ContractVersionData(PersonalData):
     )
 
     def subject_q(self, user) -> Q:
-        return Q(engagement__freelancer__user=user) | Q(proposed_by=user)
+        return _party_q(user, "engagement__") | Q(proposed_by=user)
+
+    def rows_owned_by(self, user):
+        return ContractVersion.objects.filter(_owned_q(user, "engagement__"))
 
 
 @personal_data.register(ContractAcceptance)
@@ -289,7 +354,13 @@ class ContractAcceptanceData(PersonalData):
     )
 
     def subject_q(self, user) -> Q:
-        return Q(user=user) | Q(version__engagement__freelancer__user=user)
+        return Q(user=user) | _party_q(user, "version__engagement__")
+
+    def rows_owned_by(self, user):
+        # Their own acceptances too: who accepted for the company is about them.
+        return ContractAcceptance.objects.filter(
+            Q(user=user) | _owned_q(user, "version__engagement__")
+        )
 
 
 @personal_data.register(HoursReport)
@@ -325,6 +396,12 @@ class HoursReportData(PersonalData):
         ),
     )
 
+    def subject_q(self, user) -> Q:
+        return _party_q(user, "engagement__")
+
+    def rows_owned_by(self, user):
+        return HoursReport.objects.filter(_owned_q(user, "engagement__"))
+
 
 @personal_data.register(Invoice)
 class InvoiceData(PersonalData):
@@ -335,7 +412,11 @@ class InvoiceData(PersonalData):
     subject = "engagement__freelancer__user"
     fields = {
         "number": Anonymise.keep(),
+        "kind": Anonymise.keep(),
         "issue_date": Anonymise.keep(),
+        "due_date": Anonymise.keep(),
+        "period_start": Anonymise.keep(),
+        "period_end": Anonymise.keep(),
         "description": Anonymise.text(""),
         "buyer_name": Anonymise.text("Anonymised"),
         "buyer_cvr": Anonymise.text(""),
@@ -343,6 +424,8 @@ class InvoiceData(PersonalData):
         "buyer_email": Anonymise.text(""),
         "provider_name": Anonymise.text("Anonymised"),
         "provider_cvr": Anonymise.text(""),
+        "amount_excl_vat": Anonymise.keep(),
+        "vat_amount": Anonymise.keep(),
         "total": Anonymise.keep(),
         "pdf": Anonymise.delete_file(),
         "paid_at": Anonymise.keep(),
@@ -352,14 +435,10 @@ class InvoiceData(PersonalData):
     legal_exceptions = (_bookkeeping("engagements.invoice.bookkeeping"),)
 
     def subject_q(self, user) -> Q:
-        return Q(engagement__freelancer__user=user) | Q(
-            engagement__company__members=user
-        )
+        return _party_q(user, "engagement__")
 
-    def rows_for(self, user):
-        # Through company members: one invoice per member; the export and
-        # erasure take each row once (by primary key).
-        return Invoice.objects.filter(self.subject_q(user))
+    def rows_owned_by(self, user):
+        return Invoice.objects.filter(_owned_q(user, "engagement__"))
 
 
 personal_data.exempt(
@@ -373,38 +452,40 @@ personal_data.exempt(InvoiceSequence, reason="The last invoice number used.")
 # --- Hooks ----------
 
 
-def _kept_scope(user) -> Q:
-    """Engagements whose records an erasure of ``user`` restricts: theirs as
-    the freelancer, or their company's when no other member's account is open
-    (the company closes with them)."""
-    other_live_member = CompanyMembership.objects.filter(
-        company=OuterRef("company"), user__closed_at__isnull=True
-    ).exclude(user=user)
-    return Q(freelancer__user=user) | (
-        Q(company__memberships__user=user) & ~Exists(other_live_member)
-    )
-
-
 @personal_data.on(Event.ERASE)
 def _restrict_bookkeeping_on_erasure(*, user, actor, **context) -> None:
     """Erasure ends the person's engagements and restricts what the law keeps:
-    used for nothing but bookkeeping from now on."""
+    used for nothing but bookkeeping from now on.
+
+    Their engagements are those ``rows_owned_by`` gives: as the freelancer, or
+    their company's when it closes with them. A proposal they made for a
+    company that lives on is withdrawn: their acceptance on the company's
+    behalf is erased with them, and a contract needs both.
+    """
     now = timezone.now()
-    ids = set(Engagement.objects.filter(_kept_scope(user)).values_list("pk", flat=True))
+    ContractVersion.objects.filter(
+        proposed_by=user, status=ContractVersion.Status.PROPOSED
+    ).update(status=ContractVersion.Status.WITHDRAWN)
+    ids = set(Engagement.objects.filter(_owned_q(user)).values_list("pk", flat=True))
     if not ids:
         return
-    Engagement.objects.filter(
-        pk__in=ids, status__in=[Engagement.Status.ACTIVE, Engagement.Status.PROPOSED]
-    ).update(status=Engagement.Status.ENDED, ended_at=now)
+    Engagement.objects.filter(pk__in=ids, status=Engagement.Status.ACTIVE).update(
+        status=Engagement.Status.ENDED, ended_at=now
+    )
+    Engagement.objects.filter(pk__in=ids, status=Engagement.Status.PROPOSED).update(
+        status=Engagement.Status.CANCELLED, ended_at=now
+    )
+    ContractVersion.objects.filter(
+        engagement_id__in=ids, status=ContractVersion.Status.PROPOSED
+    ).update(status=ContractVersion.Status.WITHDRAWN)
+    # Marked with the erasure's own moment, also where an Art. 18 restriction
+    # marked them before: lifting that restriction clears only its own marks.
     Engagement.objects.filter(pk__in=ids, activated_at__isnull=False).update(
         restricted_at=now
     )
     ContractVersion.objects.filter(
         engagement_id__in=ids, accepted_at__isnull=False
     ).update(restricted_at=now)
-    ContractVersion.objects.filter(
-        engagement_id__in=ids, status=ContractVersion.Status.PROPOSED
-    ).update(status=ContractVersion.Status.WITHDRAWN)
     HoursReport.objects.filter(
         engagement_id__in=ids, retain_until__isnull=False
     ).update(restricted_at=now)

@@ -15,7 +15,11 @@ What must never happen, and how it is prevented:
   reported (key and reason) so the request records the ground. A subject
   under an active legal hold as a whole is not erased at all.
 - Someone else's data erased: rows are selected only through each
-  declaration's subject path (``rows_for``), by primary key.
+  declaration's subject path (``rows_owned_by``: the subject's rows, less
+  those another party goes on using), by primary key.
+- Rows missed because another declaration acted first (a company's
+  engagements are found through its memberships, which erasure deletes):
+  every declaration's rows are selected before any is acted on.
 - A logged-in session surviving: the subject's session rows are deleted in
   the same transaction (the session store keeps the user's id beside each
   session, ``privacy.sessions``); the unusable password ("!") also changes
@@ -24,6 +28,7 @@ What must never happen, and how it is prevented:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -35,11 +40,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.files import file_deletions_schedule
+from privacy.models import RetentionPolicy
+from privacy.queries import pk_in
 from privacy.registry import Action, Event, PersonalData, personal_data
 from privacy.selectors import held_object_ids, legal_holds_active
 from privacy.services import audit_record
 
 logger = logging.getLogger(__name__)
+
+#: the moment before a row may go is the last one it is kept.
+LAST_MOMENT = dt.timedelta(microseconds=1)
 
 
 @dataclass
@@ -52,10 +62,12 @@ class ErasureOutcome:
     files: int = 0
 
 
-def _subject_rows(declaration: PersonalData, user) -> models.QuerySet:
-    # By primary key: a subject path over a many-to-many repeats rows.
-    pks = declaration.rows_for(user).values("pk")
-    return declaration.model._default_manager.filter(pk__in=pks)
+def _subject_row_ids(declaration: PersonalData, user) -> list:
+    # Primary keys, read once: a subject path over a many-to-many repeats
+    # rows, and one through rows another declaration deletes must be read
+    # before that happens.
+    rows = declaration.rows_owned_by(user).order_by().values_list("pk", flat=True)
+    return list(dict.fromkeys(rows))
 
 
 def _keep_by_law(
@@ -94,15 +106,22 @@ def _keep_by_law(
 
 
 def _kept_until(exception, kept: models.QuerySet) -> str:
-    """The latest moment the exception's own rule lets a kept row go (ISO
-    date), or "" when the rule has no fixed date yet."""
+    """The last day a kept row is kept (ISO date): the day before the latest
+    moment the exception's own rule, with the period the purge applies to it,
+    lets one go. "" when the rule has no fixed date yet.
+
+    A bookkeeping record of 2026 may go at 1 January 2032, 00:00: it is kept
+    until 31 December 2031, 5 years from the end of its financial year.
+    """
     retention = exception.retention
     if retention is None:
         return ""
     latest = kept.aggregate(latest=Max(retention.purpose_ended_expression()))["latest"]
     if latest is None:
         return ""
-    return timezone.localdate(latest + retention.after).isoformat()
+    policy = RetentionPolicy.objects.filter(key=retention.key).first()
+    after = dt.timedelta(days=policy.period_days) if policy else retention.after
+    return timezone.localdate(latest + after - LAST_MOMENT).isoformat()
 
 
 def _delete(
@@ -168,8 +187,12 @@ def erasure_execute(*, user, actor, request=None) -> ErasureOutcome:
                 code="legal_hold",
             )
         personal_data.emit(Event.ERASE, user=user, actor=actor)
-        for declaration in personal_data.declarations():
-            rows = _subject_rows(declaration, user)
+        selected = [
+            (declaration, _subject_row_ids(declaration, user))
+            for declaration in personal_data.declarations()
+        ]
+        for declaration, pks in selected:
+            rows = declaration.model._default_manager.filter(pk_in(pks))
             if declaration.shared:
                 # As a subquery of primary keys: the rows are locked later, and
                 # PostgreSQL refuses FOR UPDATE next to GROUP BY.

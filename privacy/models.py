@@ -77,7 +77,8 @@ class RetentionPolicy(models.Model):
     )
     period_days = models.PositiveIntegerField(
         _("period (days)"),
-        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        # The least is 1 day, or 0 for a rule that defaults to 0 (``clean``).
+        validators=[MaxValueValidator(3650)],
         help_text=_("Days after the purpose ended before the action is taken."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
@@ -92,14 +93,19 @@ class RetentionPolicy(models.Model):
         return self.key
 
     def clean(self) -> None:
-        # 0 days only where the rule's own date already is the end (a record
-        # kept until a date a law sets, e.g. the Bookkeeping Act's): an
-        # ordinary rule cannot be cut to "at once" from the admin.
-        if self.period_days == 0 and self.default_period_days != 0:
+        # At least a day, so nothing goes the moment its purpose ends. A rule
+        # whose purpose end is already the day its rows may go (a bookkeeping
+        # record's ``retain_until``) defaults to 0 and may stay there.
+        if (
+            self.period_days is not None
+            and self.period_days < 1
+            and self.default_period_days != 0
+        ):
+            minimum = MinValueValidator(1)
             raise ValidationError(
                 {
-                    "period_days": _(
-                        "Keep the data at least 1 day after its purpose ends."
+                    "period_days": ValidationError(
+                        minimum.message, code=minimum.code, params={"limit_value": 1}
                     )
                 }
             )

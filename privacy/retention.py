@@ -41,13 +41,14 @@ import socket
 from dataclasses import dataclass
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Lookup, Q
+from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone, translation
 
 from core.files import file_deletions_process, file_deletions_schedule
 from privacy.models import PurgeRun, PurgeRunRule, RetentionPolicy
+from privacy.queries import pk_in
 from privacy.registry import Action, RetentionRule, personal_data
 from privacy.selectors import held_object_ids, held_subject_ids
 
@@ -136,23 +137,6 @@ def _file_fields(rule: RetentionRule) -> list:
     if rule.retention.action == Action.DELETE:
         return [f for f in model._meta.concrete_fields if hasattr(f, "storage")]
     return [model._meta.get_field(name) for name in rule.declaration.file_fields()]
-
-
-class _AnyOf(Lookup):
-    """``pk = ANY(%s)``: one array parameter instead of thousands (PostgreSQL)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-
-
-def _pk_in(pks: list):
-    if connection.vendor == "postgresql":
-        return _AnyOf(F("pk"), pks)
-    return Q(pk__in=pks)
 
 
 def _claimed_update(rule: RetentionRule, claim, file_fields) -> tuple:
@@ -245,7 +229,7 @@ def _process_batch(
                 for f, name in zip(file_fields, row[1:], strict=True)
                 if name
             ]
-            batch = model._default_manager.filter(_pk_in(pks))
+            batch = model._default_manager.filter(pk_in(pks))
             if rule.retention.action == Action.ANONYMISE:
                 done = batch.update(**rule.declaration.anonymise_updates())
             else:

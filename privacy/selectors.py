@@ -54,6 +54,10 @@ class RulePeriod:
     #: what happens then, as the rule says it (``Action``: "anonymise").
     purge_action: str
     enabled: bool
+    #: the rule's own words for the period and what then happens, when its
+    #: purpose end is already the moment rows may go
+    #: (``Retention.period_text``), else "".
+    period_text: str = ""
 
     @property
     def months(self) -> int | None:
@@ -67,6 +71,8 @@ class RulePeriod:
     @property
     def text(self) -> str:
         """The one wording of a period, used by every table of the policy."""
+        if self.period_text and not self.days:
+            return self.period_text
         return _("%(duration)s after the purpose ends, then %(action)s") % {
             "duration": self.duration,
             "action": self.action,
@@ -89,6 +95,7 @@ def retention_periods() -> dict[str, RulePeriod]:
             action=str(ACTION_DONE[rule.retention.action]),
             purge_action=str(rule.retention.action),
             enabled=policy.enabled if policy else True,
+            period_text=str(rule.retention.period_text),
         )
     return periods
 

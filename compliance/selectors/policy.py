@@ -31,6 +31,7 @@ from compliance.selectors.versions import (
 )
 from consent.selectors import cookie_catalogue
 from core.generations import generation
+from engagements.models import BOOKKEEPING_YEARS
 from privacy.facts import SUPERVISORY_AUTHORITY, controller
 from privacy.selectors import duration_text, registry_overview, retention_periods
 
@@ -40,10 +41,6 @@ TRACKER_PROCESSORS = {
     "META_PIXEL_ID": "meta",
     "TWITTER_PIXEL_ID": "x",
 }
-
-#: Accounting records (invoices, payments) are kept this many years from the end
-#: of the financial year they belong to (bogføringsloven § 12).
-BOOKKEEPING_YEARS = 5
 
 #: the languages a published version's text is stored in.
 POLICY_LANGUAGES = ("en", "da")

@@ -72,6 +72,7 @@ def ropa_rows() -> list[dict]:
                     f"{p.vendor} ({p.get_service_display()})"
                     for p in entry["recipients"]
                 ),
+                "other_recipients": activity.other_recipients,
                 "transfers": "; ".join(
                     f"{p.vendor}: {p.country}, {p.get_transfer_basis_display()}"
                     for p in entry["transfers"]
@@ -79,6 +80,7 @@ def ropa_rows() -> list[dict]:
                 "retention_rule": activity.retention_key,
                 "retention_days": period.days if period else None,
                 "retention_action": period.action if period else "",
+                "retention_period": period.text if period else "",
             }
         )
     return rows

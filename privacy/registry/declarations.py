@@ -54,6 +54,12 @@ class Retention:
     #: ``condition(now) -> Q``: rows must also match it to be acted on (e.g. an
     #: unused account only 30 days after its warning e-mail was sent).
     condition: Callable[[dt.datetime], Q] | None = None
+    #: the period and what then happens, in words, for a rule whose
+    #: ``purpose_ended`` is already the moment a row may go (``after`` 0, e.g.
+    #: a bookkeeping record's ``retain_until``): "5 years from the end of the
+    #: financial year they belong to, then anonymised". People read it
+    #: instead of "0 days after the purpose ends, then anonymised".
+    period_text: str = ""
 
     def purpose_ended_expression(self) -> Combinable:
         if isinstance(self.purpose_ended, str):
@@ -143,6 +149,16 @@ class PersonalData:
 
     def rows_for(self, user) -> models.QuerySet:
         return self.model._default_manager.filter(self.subject_q(user))
+
+    def rows_owned_by(self, user) -> models.QuerySet:
+        """The subject's rows that erasure and restriction act on.
+
+        ``rows_for`` (every row the access export shows) by default. A
+        declaration whose rows another party goes on using narrows it: a
+        company's engagements are in each member's export, but only a member
+        the company closes with may have them erased or restricted.
+        """
+        return self.rows_for(user)
 
     def subject_path_repeats_rows(self) -> bool:
         """Whether following ``subject`` can match one row several times.

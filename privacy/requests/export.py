@@ -110,6 +110,7 @@ def _about(user) -> dict:
                 "data": period.model_label,
                 "rule": period.key,
                 "days_after_purpose_ends": period.days,
+                "period": period.text,
                 "then": period.purge_action,
                 "description": period.description,
             }

@@ -173,9 +173,9 @@ def test_purposes_show_legal_basis_and_recipients(client):
     section = _section(_policy(client), "purposes")
     for purpose in (
         "Show competences to clients",
-        "Contracts and invoices",
+        "Send customer contract and invoice to your company",
         "Customer service",
-        "Customer relationship management",
+        "Your account and company memberships",
         "Notification e-mails",
     ):
         assert purpose in section

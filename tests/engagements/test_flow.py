@@ -25,8 +25,20 @@ from tests.factories import CompanyFactory, UserFactory
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def test_inquiry_to_invoice(django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+@pytest.fixture
+def eager_celery():
+    """Tasks run in-process. Set on the app, not in settings: the app reads
+    the settings once, so a setting changed after an earlier test read
+    ``app.conf`` would not be seen."""
+    from worksome.celery import app
+
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = old
+
+
+def test_inquiry_to_invoice(eager_celery, django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=True):
         flow = support.invoiced()
     invoice = flow.invoice

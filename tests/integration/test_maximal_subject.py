@@ -3,26 +3,20 @@
 After erasure through the admin action (the way staff do it) and after the
 retention purge, every table (every column, text-cast, found through
 information_schema), every file under the media roots, every session and every
-cache entry is searched for each of the member's distinctive strings. A hit
-must be on the allow-list below, which names the legal reason for keeping it;
-any other hit fails the test (issue 14, system tests).
+cache entry is searched for each of the member's distinctive strings
+(``tests.privacy.traces``). A hit must be on the allow-list below, which names
+the legal reason for keeping it; any other hit fails the test (issue 14,
+system tests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import pickle
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.models import Session
-from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -32,6 +26,7 @@ from privacy.retention import retention_purge
 from profiles import services
 from profiles.models import CompanyMembership, FreelancerProfile, User
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
+from tests.privacy import traces
 from tests.privacy.dsr_support import ALL_PERMS, staff
 from tests.profiles import upload_corpus as corpus
 
@@ -92,108 +87,6 @@ def _valid_cvr(first7: str) -> str:
 
 STRINGS["freelancer_cvr"] = _valid_cvr("4263718")
 STRINGS["company_cvr"] = _valid_cvr("3817294")
-
-
-# --- Searching -------------------------------------------------------------------
-
-
-def _pattern(value: str) -> str:
-    """A case-insensitive regex (Python's and PostgreSQL's alike) for ``value``.
-
-    A number matches only when no digit adjoins it: the postal code "8765"
-    must not match the microseconds of a timestamp ("07:08:47.187654"), which
-    made this test fail at random.
-    """
-    escaped = re.escape(value)
-    if value.isdigit():
-        return f"(^|[^0-9]){escaped}([^0-9]|$)"
-    return escaped
-
-
-def _found(value: str, text: str) -> bool:
-    return re.search(_pattern(value), text, re.IGNORECASE) is not None
-
-
-def _db_hits(strings: dict[str, str]) -> set[tuple[str, str]]:
-    """(where, key) for every column of every table holding one of the strings."""
-    hits = set()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name IN ("
-            "  SELECT table_name FROM information_schema.tables"
-            "  WHERE table_schema = current_schema() AND table_type = 'BASE TABLE')"
-            " ORDER BY table_name, ordinal_position"
-        )
-        columns = cursor.fetchall()
-        qn = connection.ops.quote_name
-        for table, column in columns:
-            for key, value in strings.items():
-                cursor.execute(
-                    f"SELECT 1 FROM {qn(table)} WHERE {qn(column)}::text ~* %s "  # noqa: S608
-                    "LIMIT 1",
-                    [_pattern(value)],
-                )
-                if cursor.fetchone():
-                    hits.add((f"db:{table}.{column}", key))
-    return hits
-
-
-def _file_hits(strings: dict[str, str], own_files: list[Path]) -> set[tuple[str, str]]:
-    hits = set()
-    for path in own_files:
-        if path.exists():
-            hits.add((f"file:{path.name}", "own_file"))
-    for root in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT):
-        for dirpath, _dirs, files in os.walk(root):
-            for name in files:
-                content = Path(dirpath, name).read_bytes().decode("latin-1")
-                for key, value in strings.items():
-                    if _found(value, content) or _found(value, name):
-                        hits.add(("file", key))
-    return hits
-
-
-def _session_hits(strings: dict[str, str], user_id: int) -> set[tuple[str, str]]:
-    hits = set()
-    for session in Session.objects.all():
-        data = session.get_decoded()
-        text = repr(data)
-        if str(data.get("_auth_user_id")) == str(user_id):
-            hits.add(("session", "user_id"))
-        for key, value in strings.items():
-            if _found(value, text):
-                hits.add(("session", key))
-    return hits
-
-
-def _cache_hits(
-    strings: dict[str, str], at: float | None = None
-) -> set[tuple[str, str]]:
-    """Search every entry of every local-memory cache (the test settings').
-
-    ``at`` (a timestamp) leaves out entries whose TTL has run out by then: the
-    purge test moves the database two years on, and the cache with it.
-    """
-    hits = set()
-    for alias in settings.CACHES:
-        backend = caches[alias]
-        store = getattr(backend, "_cache", None)
-        if store is None:
-            continue  # a database cache: its table is searched with the others
-        expiry = backend._expire_info
-        for key, raw in list(store.items()):
-            if at is not None and expiry.get(key) is not None and expiry[key] < at:
-                continue
-            try:
-                value = pickle.loads(raw)  # noqa: S301 - our own cache entries
-            except Exception:  # noqa: BLE001
-                value = raw
-            text = str(key) + repr(value)
-            for skey, svalue in strings.items():
-                if _found(svalue, text):
-                    hits.add((f"cache:{alias}", skey))
-    return hits
 
 
 def _unexplained(hits: set[tuple[str, str]], allowed: tuple[Allowed, ...]):
@@ -342,11 +235,8 @@ def _maximal_subject(*, erasure_request: bool) -> Subject:
 
 
 def _everything(subject: Subject, at: float | None = None) -> set[tuple[str, str]]:
-    return (
-        _db_hits(subject.strings)
-        | _file_hits(subject.strings, subject.files)
-        | _session_hits(subject.strings, subject.user.pk)
-        | _cache_hits(subject.strings, at=at)
+    return traces.everywhere(
+        subject.strings, user_id=subject.user.pk, own_files=subject.files, at=at
     )
 
 

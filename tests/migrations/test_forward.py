@@ -49,6 +49,15 @@ COLUMN_RENAMES: dict[str, str] = {}
 # migrations, and content types and permissions of new models. Rows up to the
 # snapshot's largest primary key must be unchanged; rows beyond it are new.
 APPEND_ONLY = {"django_migrations", "django_content_type", "auth_permission"}
+# The policy records ``compliance.seed`` writes from its data file after every
+# migrate: rows are added and updated as the file changes (a new purpose, a
+# renamed one, another retention rule), never removed. They keep their
+# columns and lose no row; their values follow the data file.
+SEEDED = {
+    "privacy_processor",
+    "privacy_processingactivity",
+    "privacy_processingactivity_recipients",
+}
 
 MANIFESTS = sorted(SNAPSHOTS.glob("*.json"))
 TIMEOUT = 120
@@ -215,6 +224,10 @@ def test_every_table_keeps_its_columns_rows_and_values(migrated):
                 [renamed(c) for c in entry["key_columns"]],
                 max_pk=entry.get("max_pk") if table in APPEND_ONLY else None,
             )
+            if table in SEEDED:
+                if rows < entry["rows"]:
+                    problems.append(f"{table}: {entry['rows']} rows became {rows}")
+                continue
             if rows != entry["rows"]:
                 problems.append(f"{table}: {entry['rows']} rows became {rows}")
             elif checksum != entry["checksum"]:
@@ -245,7 +258,9 @@ def test_records_still_read_decrypt_and_verify(migrated):
     assert out["models_lost"] == []
     for table, entry in migrated.manifest["tables"].items():
         new = TABLE_RENAMES.get(table, table)
-        if table not in APPEND_ONLY and new in out["counts"]:
+        if table in SEEDED and new in out["counts"]:
+            assert out["counts"][new] >= entry["rows"], table
+        elif table not in APPEND_ONLY and new in out["counts"]:
             assert out["counts"][new] == entry["rows"], table
     assert out["cpr"] == facts["cpr"]["value"]
     assert out["password_ok"] is True
@@ -255,7 +270,7 @@ def test_records_still_read_decrypt_and_verify(migrated):
     assert out["policy_version"] == facts["policy_version"]["version"]
     assert (
         out["recipients"]
-        == migrated.manifest["tables"]["privacy_processingactivity_recipients"]["rows"]
+        >= migrated.manifest["tables"]["privacy_processingactivity_recipients"]["rows"]
     )
     assert out["dsr"] == {
         key: facts["dsr"][key] for key in ("kind", "status", "subject_id")

@@ -288,3 +288,17 @@ def test_sessions_are_exported_without_their_key(db):
     rows = [declaration.export_row(r) for r in declaration.export_queryset(zelda.user)]
     assert rows == [{"expire_date": session.expire_date.isoformat()}]
     assert session.session_key not in repr(rows)
+
+
+def test_row_ids_beyond_one_statements_parameters_are_selected_as_one_array(db):
+    """Erasure selects each declaration's rows by primary key before acting;
+    PostgreSQL takes at most 65,535 parameters a statement, and a subject can
+    own more rows than that."""
+    from privacy.queries import pk_in
+
+    user = UserFactory()
+    ids = [*range(10**9, 10**9 + 70_000), user.pk]
+    assert list(User.objects.filter(pk_in(ids)).values_list("pk", flat=True)) == [
+        user.pk
+    ]
+    assert not User.objects.filter(pk_in([])).exists()

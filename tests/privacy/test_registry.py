@@ -195,3 +195,24 @@ def test_anonymised_rows_are_not_expired_again(db):
     assert list(declaration.expired(now=now)) == [user]
     User.objects.filter(pk=user.pk).update(**declaration.anonymise_updates())
     assert list(declaration.expired(now=now)) == []
+
+
+def test_erasure_and_restriction_act_on_all_the_subjects_rows_unless_narrowed(db):
+    alice, bob = UserFactory(), UserFactory()
+    declaration = personal_data.get(User)
+    assert list(declaration.rows_owned_by(alice)) == list(declaration.rows_for(alice))
+    assert bob not in declaration.rows_owned_by(alice)
+
+
+def test_a_period_given_in_words_replaces_zero_days_in_the_policy(db):
+    from privacy.selectors import retention_periods
+
+    periods = retention_periods()
+    kept = periods["engagements.invoice.bookkeeping.kept"]
+    assert kept.days == 0
+    assert kept.text == (
+        "5 years from the end of the financial year they belong to, then anonymised"
+    )
+    assert periods["profiles.user.closed"].text == (
+        "1 year after the purpose ends, then anonymised"
+    )

@@ -252,3 +252,23 @@ def test_the_purge_is_scheduled_daily_at_three(beat_schedule_synced):
     task = PeriodicTask.objects.get(task="privacy.tasks.retention_purge")
     assert (task.crontab.hour, task.crontab.minute) == ("3", "0")
     assert str(task.crontab.timezone) == "Europe/Copenhagen"
+
+
+def test_a_period_of_0_days_is_only_for_rules_that_default_to_it(db):
+    """Rows never go the moment their purpose ends, except under a rule whose
+    purpose end is itself the day they may go (a bookkeeping record's
+    ``retain_until``): that rule's row can be saved as it is."""
+    from django.core.exceptions import ValidationError
+
+    policies = retention_policies_sync()
+    ordinary = policies[RULE]
+    ordinary.period_days = 0
+    with pytest.raises(ValidationError) as error:
+        ordinary.full_clean()
+    assert "period_days" in error.value.message_dict
+    kept = policies["engagements.invoice.bookkeeping.kept"]
+    assert kept.period_days == 0
+    kept.full_clean()
+    kept.period_days = 4000
+    with pytest.raises(ValidationError):
+        kept.full_clean()

@@ -1,8 +1,11 @@
 """Restriction of processing (GDPR Art. 18): apply, warn before lifting, lift.
 
 While a restriction holds, every declared restriction flag of the subject's
-rows is set (``PersonalData.restriction_field``) and apps act through
-``Event.RESTRICT``; it is lifted only after the member was told.
+rows is set (``PersonalData.restriction_field``, on ``rows_owned_by``: not a
+company's engagements while another member's account is open) and apps act
+through ``Event.RESTRICT``; it is lifted only after the member was told.
+Lifting clears only the flags this restriction set: a row already restricted
+(by an earlier request, or kept for bookkeeping by an erasure) stays so.
 """
 
 from __future__ import annotations
@@ -28,11 +31,27 @@ Kind = DataSubjectRequest.Kind
 Status = DataSubjectRequest.Status
 
 
-def _restriction_set(user, *, value) -> None:
+def _restriction_set(user, *, at) -> None:
+    """Mark the subject's rows restricted at ``at``; rows already restricted
+    (by an earlier request, or kept for bookkeeping by an erasure) keep
+    their mark, so lifting this restriction cannot lift theirs."""
     for declaration in personal_data.restriction_declarations():
+        field = declaration.restriction_field
         declaration.model._default_manager.filter(
-            pk__in=declaration.rows_for(user).values("pk")
-        ).update(**{declaration.restriction_field: value})
+            pk__in=declaration.rows_owned_by(user).values("pk"),
+            **{f"{field}__isnull": True},
+        ).update(**{field: at})
+
+
+def _restriction_clear(user, *, at) -> None:
+    """Lift the marks set by the restriction applied at ``at``, and only
+    those: among all the subject's rows (``rows_for``), as a row the
+    restriction marked may since have become someone else's too."""
+    for declaration in personal_data.restriction_declarations():
+        field = declaration.restriction_field
+        declaration.model._default_manager.filter(
+            pk__in=declaration.rows_for(user).values("pk"), **{field: at}
+        ).update(**{field: None})
 
 
 @in_requester_language
@@ -58,7 +77,7 @@ def dsr_restriction_apply(
         )
     dsr_progress_start(request, actor=actor)
     now = timezone.now()
-    _restriction_set(request.subject, value=now)
+    _restriction_set(request.subject, at=now)
     personal_data.emit(Event.RESTRICT, user=request.subject, actor=actor)
     request.restriction_applied_at = now
     request.save(update_fields=["restriction_applied_at"])
@@ -113,7 +132,7 @@ def dsr_restriction_lift(*, request: DataSubjectRequest, actor) -> DataSubjectRe
             code="not_notified",
         )
     if request.subject is not None:
-        _restriction_set(request.subject, value=None)
+        _restriction_clear(request.subject, at=request.restriction_applied_at)
         personal_data.emit(Event.LIFT_RESTRICTION, user=request.subject, actor=actor)
     request.restriction_lifted_at = timezone.now()
     request.save(update_fields=["restriction_lifted_at"])
