@@ -119,6 +119,11 @@ def test_the_compiled_catalogue_matches_the_po_file():
                 catalog.ngettext(entry["msgid"], entry["msgid_plural"], 5)
                 == (entry["msgstr"]["msgstr[1]"])
             ), entry["msgid"]
+        elif "msgctxt" in entry:
+            assert (
+                catalog.pgettext(entry["msgctxt"], entry["msgid"])
+                == entry["msgstr"]["msgstr"]
+            ), entry["msgid"]
         else:
             assert catalog.gettext(entry["msgid"]) == entry["msgstr"]["msgstr"], entry[
                 "msgid"
