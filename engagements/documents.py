@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -51,6 +52,33 @@ def freelancer_details(profile) -> PartyDetails:
     if profile.company_name:
         name = f"{profile.full_name} ({profile.company_name})"
     return PartyDetails(name=name, cvr=profile.cvr or "", address=address_text(profile))
+
+
+def invoice_language(engagement) -> str:
+    """The language an engagement's invoices are written in (their
+    description, lines and PDF): the proposer's, else Danish."""
+    creator = engagement.created_by
+    return (creator.language if creator and creator.language else None) or "da"
+
+
+def contract_language(version) -> str:
+    """The language ``version``'s text was written in, so its PDF's own words
+    match it: the language whose title opens the text (the proposer's
+    language, or the page's, at the time), else the proposer's."""
+    proposer = version.proposed_by
+    preferred = (proposer.language if proposer else "") or settings.LANGUAGE_CODE
+    first_line = version.text.split("\n", 1)[0]
+    codes = [preferred] + [code for code, _name in settings.LANGUAGES]
+    for code in codes:
+        with translation.override(code):
+            if first_line == contract_title(version.number):
+                return code
+    return preferred
+
+
+def contract_title(number: int) -> str:
+    """The first line of a contract's text, in the active language."""
+    return _("Contract for freelance services, version %(number)s") % {"number": number}
 
 
 def money(amount: Decimal) -> str:
@@ -96,8 +124,7 @@ def contract_text_render(
                 "rate": money(rate)
             }
         sections = [
-            _("Contract for freelance services, version %(number)s")
-            % {"number": number},
+            contract_title(number),
             _("Title: %(title)s") % {"title": engagement.title},
             party(_("Client:"), company),
             party(_("Freelancer:"), freelancer),

@@ -29,7 +29,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from engagements.documents import company_details, freelancer_details, seller_details
+from engagements.documents import (
+    company_details,
+    freelancer_details,
+    invoice_language,
+    seller_details,
+)
 from engagements.models import (
     VAT_RATE,
     ContractVersion,
@@ -62,17 +67,22 @@ def _round(value: Decimal) -> Decimal:
 
 
 def invoice_number_take(name: str = SEQUENCE) -> int:
-    """The next number of ``name``; call inside the transaction that uses it."""
-    InvoiceSequence.objects.get_or_create(name=name)
-    sequence = InvoiceSequence.objects.select_for_update().get(name=name)
+    """The next number of ``name``; call inside the transaction that uses it.
+
+    The row lock is what keeps the numbers gapless and unique: without it two
+    transactions read the same ``last_number`` and both write ``+1``
+    (tests/engagements/test_invoice_numbers.py races two connections).
+    """
+    locked = InvoiceSequence.objects.select_for_update()
+    try:
+        sequence = locked.get(name=name)
+    except InvoiceSequence.DoesNotExist:
+        # The first number ever: a concurrent first waits on the unique key.
+        InvoiceSequence.objects.get_or_create(name=name)
+        sequence = locked.get(name=name)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     return sequence.last_number
-
-
-def _language(engagement: Engagement) -> str:
-    creator = engagement.created_by
-    return (creator.language if creator and creator.language else None) or "da"
 
 
 def _issue(
@@ -98,7 +108,13 @@ def _issue(
         company = company_details(engagement.company)
         freelancer = freelancer_details(engagement.freelancer)
         buyer = (company.name, company.cvr, company.address)
-        provider = (freelancer.name, freelancer.cvr)
+        # "Name (company name)" can outgrow the column (150 + 150 characters).
+        limit = Invoice._meta.get_field("provider_name").max_length
+        name = freelancer.name
+        provider = (
+            name if len(name) <= limit else name[: limit - 1] + "…",
+            freelancer.cvr,
+        )
     invoice = Invoice.objects.create(
         number=invoice_number_take(),
         kind=kind,
@@ -160,7 +176,7 @@ def invoice_issue(
         raise ValidationError(_("The period cannot end before it starts."))
     engagement = (
         Engagement.objects.select_for_update(of=("self",))
-        .select_related("company", "freelancer", "created_by")
+        .select_related("company", "freelancer__user", "created_by")
         .get(pk=engagement.pk)
     )
     if engagement.restricted_at is not None:
@@ -168,16 +184,8 @@ def invoice_issue(
             _("This engagement is restricted and kept for bookkeeping only."),
             code="restricted",
         )
-    contract = (
-        engagement.versions.filter(
-            status__in=[
-                ContractVersion.Status.ACCEPTED,
-                ContractVersion.Status.SUPERSEDED,
-            ]
-        )
-        .order_by("-number")
-        .first()
-    )
+    versions = _versions_in_force(engagement)
+    contract = versions[0] if versions else None
     if contract is None or engagement.activated_at is None:
         raise ValidationError(
             _("There is no accepted contract to invoice."), code="no_contract"
@@ -194,7 +202,7 @@ def invoice_issue(
             code="already_invoiced",
         )
     issue_date = issue_date or timezone.localdate()
-    language = _language(engagement)
+    language = invoice_language(engagement)
     lines: list[dict] = []
     reports: list[HoursReport] = []
     # Lines and description in the invoice's language; refusals are lazy, so
@@ -250,7 +258,7 @@ def invoice_issue(
                 )
             for report in reports:
                 # The rate of the contract version in force that week.
-                rate = _rate_for_week(engagement, report.week, default=contract)
+                rate = _rate_for_week(versions, report.week, default=contract)
                 amount = _round(report.hours * rate.rate)
                 year, week_number, _day = report.week.isocalendar()
                 lines.append(
@@ -306,20 +314,29 @@ def invoice_issue(
     return invoice
 
 
-def _rate_for_week(engagement: Engagement, week: dt.date, *, default: ContractVersion):
-    version = (
+def _versions_in_force(engagement: Engagement) -> list[ContractVersion]:
+    """The engagement's accepted (or superseded) versions, newest first (the
+    first is the contract invoiced under): read once per invoice, so its query
+    count does not grow with the weeks it invoices."""
+    return list(
         engagement.versions.filter(
             status__in=[
                 ContractVersion.Status.ACCEPTED,
                 ContractVersion.Status.SUPERSEDED,
-            ],
-            start_date__lte=week + dt.timedelta(days=6),
-            end_date__gte=week,
-        )
-        .order_by("-number")
-        .first()
+            ]
+        ).order_by("-number")
     )
-    return version or default
+
+
+def _rate_for_week(
+    versions: list[ContractVersion], week: dt.date, *, default: ContractVersion
+) -> ContractVersion:
+    """The newest version whose period overlaps the week of ``week``."""
+    last_day = week + dt.timedelta(days=6)
+    for version in versions:
+        if version.start_date <= last_day and version.end_date >= week:
+            return version
+    return default
 
 
 @transaction.atomic
@@ -360,7 +377,7 @@ def invoice_credit(*, invoice: Invoice, actor, reason: str) -> Invoice:
         }
         for line in invoice.lines.order_by("position")
     ]
-    with translation.override(_language(engagement)):
+    with translation.override(invoice_language(engagement)):
         description = _("Credit note for invoice %(number)s: %(reason)s") % {
             "number": invoice.number,
             "reason": reason[:500],

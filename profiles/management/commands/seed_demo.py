@@ -17,6 +17,8 @@ FREELANCERS = [
         "email": "freja.freelancer@example.com",
         "full_name": "Freja Nielsen",
         "headline": "Senior Django developer",
+        "street": "Åboulevarden 12",
+        "postal_code": "8000",
         "city": "Aarhus",
         "company_name": "Freja Nielsen IT",
         "cvr": "24256790",
@@ -53,6 +55,8 @@ COMPANIES = [
         "owner": "company.owner@example.com",
         "name": "Nordlys Software ApS",
         "cvr": "61126228",
+        "street": "Vesterbrogade 10",
+        "postal_code": "1620",
         "city": "Copenhagen",
         "contact_email": "hello@nordlys.example",
         "description": "We build software for Nordic public services.",
@@ -109,7 +113,16 @@ class Command(BaseCommand):
             user=user, full_name=spec["full_name"]
         )
         data = {
-            k: spec[k] for k in ("headline", "city", "company_name", "cvr") if k in spec
+            k: spec[k]
+            for k in (
+                "headline",
+                "street",
+                "postal_code",
+                "city",
+                "company_name",
+                "cvr",
+            )
+            if k in spec
         }
         data["bio"] = f"{spec['full_name']} is a demo freelancer."
         services.freelancer_profile_update(
