@@ -32,7 +32,6 @@ run: install
 	mkdir -p var
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo_engagements
 	DJANGO_DEBUG=1 $(BIN)/python -m core.dev
 
 # Two pytest-xdist workers, each with its own test database: a serial run

@@ -2,6 +2,7 @@ import io
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw
 
@@ -95,6 +96,11 @@ class Command(BaseCommand):
                 is_superuser=True,
             )
             self._say(created, DEMO_ADMIN)
+        # Apps above profiles add their demo through their own command, called
+        # by name (profiles imports none of them): the engagement between the
+        # demo company and Freja.
+        if "seed_demo_engagements" in get_commands():
+            call_command("seed_demo_engagements", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready; password: {DEMO_PASSWORD}")
         )
