@@ -99,8 +99,8 @@ class ContractForm(ControlCharacterFormMixin, forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
-    start_date = forms.DateField(label=_("Start"), widget=DATE)
-    end_date = forms.DateField(label=_("End"), widget=DATE)
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
     rate_kind = forms.ChoiceField(
         label=_("Rate"),
         choices=RateKind.choices,

@@ -119,7 +119,7 @@ def contract_document_send(version_id: int) -> int:
         ContractVersion.objects.select_related(
             "engagement__company", "engagement__freelancer__user", "proposed_by"
         )
-        .filter(pk=version_id, status=ContractVersion.Status.ACCEPTED)
+        .filter(pk=version_id, accepted_at__isnull=False)
         .first()
     )
     if version is None:
