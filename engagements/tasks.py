@@ -237,10 +237,13 @@ def invoices_monthly_run(today: str | None = None) -> int:
     """
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     period_start, period_end = previous_month(day)
-    due = invoices_due_engagement_ids(period_start=period_start, period_end=period_end)
     issued = 0
     last = 0
-    while ids := list(due.filter(pk__gt=last)[:RUN_PAGE]):
+    while ids := list(
+        invoices_due_engagement_ids(
+            period_start=period_start, period_end=period_end, after=last
+        )[:RUN_PAGE]
+    ):
         last = ids[-1]
         for engagement_id in ids:
             try:

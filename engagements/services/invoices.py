@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -434,32 +434,41 @@ def invoice_mark_paid(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
-def invoices_due_engagement_ids(*, period_start: dt.date, period_end: dt.date):
-    """Engagements with something to invoice for the period: approved,
-    uninvoiced hours in it, or a fixed price whose contract ended in it."""
+def invoices_due_engagement_ids(
+    *, period_start: dt.date, period_end: dt.date, after: int = 0
+):
+    """Engagements with something to invoice for the period, in id order,
+    from ``after`` on: approved, uninvoiced hours in it, or a fixed price whose
+    contract ended in it.
+
+    Walked as a keyset (``pk > after ... LIMIT``): each engagement is tested
+    with ``EXISTS`` on its own hours and contracts (the foreign-key indexes),
+    so a page costs the same whether 1k or 1M engagements wait. (A
+    ``pk IN (all due hours)`` set was re-read on every page: quadratic.)
+    """
+    engagement = OuterRef("pk")
     hourly = HoursReport.objects.filter(
+        engagement=engagement,
         status=HoursReport.Status.APPROVED,
         invoice__isnull=True,
         week__gte=period_start,
         week__lte=period_end,
-        engagement__restricted_at__isnull=True,
-    ).values("engagement_id")
-    fixed = (
-        ContractVersion.objects.filter(
-            status=ContractVersion.Status.ACCEPTED,
-            rate_kind=RateKind.FIXED,
-            end_date__gte=period_start,
-            end_date__lte=period_end,
-            engagement__restricted_at__isnull=True,
-        )
-        .exclude(
-            engagement__invoices__kind=Invoice.Kind.INVOICE,
-            engagement__invoices__credited_at__isnull=True,
-        )
-        .values("engagement_id")
+    )
+    fixed = ContractVersion.objects.filter(
+        engagement=engagement,
+        status=ContractVersion.Status.ACCEPTED,
+        rate_kind=RateKind.FIXED,
+        end_date__gte=period_start,
+        end_date__lte=period_end,
+    )
+    live_invoice = Invoice.objects.filter(
+        engagement=engagement,
+        kind=Invoice.Kind.INVOICE,
+        credited_at__isnull=True,
     )
     return (
-        Engagement.objects.filter(Q(pk__in=hourly) | Q(pk__in=fixed))
+        Engagement.objects.filter(pk__gt=after, restricted_at__isnull=True)
+        .filter(Exists(hourly) | (Exists(fixed) & ~Exists(live_invoice)))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
