@@ -24,6 +24,9 @@ OWN_SOURCES = (
     "consent/",
     "profiles/",
     "engagements/",
+    "opportunities/",
+    "support/",
+    "mailings/",
     "compliance/",
     "worksome/",
 )

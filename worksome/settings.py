@@ -106,6 +106,10 @@ INSTALLED_APPS = [
     "consent",
     "profiles",
     "engagements",
+    # Siblings above engagements; none imports another.
+    "opportunities",
+    "support",
+    "mailings",
     "compliance",
 ]
 

@@ -22,6 +22,9 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("privacy/", include("consent.email_urls")),
     path("", include("engagements.urls")),
+    path("opportunities/", include("opportunities.urls")),
+    path("support/", include("support.urls")),
+    path("messages/", include("mailings.urls")),
     path("", include("profiles.urls")),
     # Photos and logos through a view that checks they may be seen (never as
     # plain media files, even in development).
