@@ -51,7 +51,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from consent.mail.preferences import open_pixel_url, unsubscribe_url
 from consent.models import Purpose
@@ -73,9 +73,9 @@ INLINE_RETRY_PAUSES = (1, 3)
 
 
 class MailKind(models.TextChoices):
-    SERVICE = "service", _lazy("Service message")
-    MARKETING = "marketing", _lazy("News and offers")
-    OPPORTUNITY = "opportunity", _lazy("New opportunities")
+    SERVICE = "service", gettext_lazy("Service message")
+    MARKETING = "marketing", gettext_lazy("News and offers")
+    OPPORTUNITY = "opportunity", gettext_lazy("New opportunities")
 
 
 #: the consent purpose each optional kind needs.

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from engagements.documents import (
     company_details,
@@ -215,7 +215,7 @@ def invoice_issue(
                 credited_at__isnull=True,
             ).exists():
                 raise ValidationError(
-                    _lazy("The fixed price has already been invoiced."),
+                    gettext_lazy("The fixed price has already been invoiced."),
                     code="already_invoiced",
                 )
             lines.append(
@@ -243,7 +243,7 @@ def invoice_issue(
                     report = chosen.get(monday)
                     if report is None or report.status != HoursReport.Status.APPROVED:
                         raise ValidationError(
-                            _lazy(
+                            gettext_lazy(
                                 "The week of %(week)s has no approved hours to invoice."
                             ),
                             params={"week": monday.isoformat()},
@@ -274,7 +274,7 @@ def invoice_issue(
                 )
         if not lines:
             raise ValidationError(
-                _lazy("There are no approved hours to invoice for this period."),
+                gettext_lazy("There are no approved hours to invoice for this period."),
                 code="nothing_to_invoice",
             )
         description = _(
