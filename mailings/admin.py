@@ -65,7 +65,7 @@ def _steps() -> dict:
             ),
             _("Resume"),
             services.mailing_resume,
-            (Mailing.Status.SENDING,),
+            (Mailing.Status.SENDING, Mailing.Status.SENT),
         ),
         "cancel": (
             _("Cancel the message"),

@@ -26,6 +26,7 @@ What must never happen, and how it is prevented:
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 
@@ -37,10 +38,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consent.mail import mail_language, mail_send_now
+from consent.mail.service import TRANSIENT_ERRORS
 from core.batches import claim_and_send
 from mailings.models import Mailing, MailingDelivery
 from mailings.selectors import LANGUAGES, mailing_audience, mailing_preview
 from privacy.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 SEND_PERMISSION = "mailings.send_mailing"
 
@@ -123,21 +127,31 @@ def mailing_send_start(*, mailing: Mailing, actor) -> Mailing:
 
 def mailing_resume(*, mailing: Mailing, actor) -> Mailing:
     """Queue the sender again for a mailing still sending (its task died or
-    was revoked): it goes on from the rows not yet claimed; rows whose mail
-    the server refused are tried once more."""
+    was revoked), or a sent one some of whose mail the server refused: it goes
+    on from the rows not yet claimed, and the refused ones are tried once
+    more. A claimed row (perhaps mailed) is never tried again."""
     _require_sender(actor)
     with transaction.atomic():
         locked = Mailing.objects.select_for_update().get(pk=mailing.pk)
-        if locked.status != Mailing.Status.SENDING:
+        failed = MailingDelivery.objects.filter(
+            mailing=locked, state=MailingDelivery.State.FAILED
+        )
+        resumable = locked.status == Mailing.Status.SENDING or (
+            locked.status == Mailing.Status.SENT and failed.exists()
+        )
+        if not resumable:
             raise ValidationError(
-                _("Only a message that is being sent can be resumed."),
+                _(
+                    "Only a message that is being sent, or one with failed "
+                    "deliveries, can be resumed."
+                ),
                 code="not_sending",
             )
+        locked.status = Mailing.Status.SENDING
+        locked.sent_at = None
         locked.run_token = secrets.token_hex(16)
-        locked.save(update_fields=["run_token"])
-        retried = MailingDelivery.objects.filter(
-            mailing=locked, state=MailingDelivery.State.FAILED
-        ).update(state=MailingDelivery.State.PENDING, claimed_at=None)
+        locked.save(update_fields=["status", "sent_at", "run_token"])
+        retried = failed.update(state=MailingDelivery.State.PENDING, claimed_at=None)
         audit_record(
             actor=actor,
             subject=None,
@@ -216,7 +230,8 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
     sent_languages: dict[int, str] = {}
     skipped: list[int] = []
 
-    with get_connection() as connection:
+    connection = _connection_open()
+    try:
 
         def send(delivery: MailingDelivery) -> int:
             user = delivery.user
@@ -252,6 +267,8 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
             batch_size=size,
             label=f"mailing {mailing.pk}",
         )
+    finally:
+        connection.close()
     now = timezone.now()
     for language in set(sent_languages.values()):
         keys = [pk for pk, lang in sent_languages.items() if lang == language]
@@ -273,8 +290,28 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
         skipped=len(skipped),
         failed=failed,
         done=done,
-        countdown=sent / rate if rate > 0 else 0.0,
+        countdown=_countdown(sent=sent, rate=rate),
     )
+
+
+def _countdown(*, sent: int, rate: float) -> float:
+    """Seconds before the next page: what ``sent`` mails take at ``rate``; a
+    page that sent nothing (rows another worker holds) waits a second rather
+    than spinning."""
+    if sent == 0:
+        return 1.0
+    return sent / rate if rate > 0 else 0.0
+
+
+def _connection_open():
+    """One connection to the mail server for a page; when it cannot be opened
+    now, each send tries on its own (and a refused send marks its row failed)."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except TRANSIENT_ERRORS:
+        logger.warning("mailings: the mail server did not answer; sending anyway")
+    return connection
 
 
 def _mailing_finish(*, mailing_id: int) -> bool:
