@@ -168,7 +168,7 @@ class MailingAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
                 name="mailings_mailing_preview",
             ),
             path(
-                "<int:pk>/<str:step>/",
+                "<int:pk>/step/<str:step>/",
                 self.admin_site.admin_view(self.step_view),
                 name="mailings_mailing_step",
             ),
