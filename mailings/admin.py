@@ -186,9 +186,9 @@ class MailingAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
 
     def preview_view(self, request, pk: int):
         """The mail as a member gets it, in both languages, headers included."""
-        mailing = get_object_or_404(Mailing, pk=pk)
-        if not self.has_view_permission(request, mailing):
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        mailing = get_object_or_404(Mailing, pk=pk)
         previews = []
         for language in LANGUAGES:
             message = mailing_preview(

@@ -353,6 +353,16 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
     ),
+    # Messages to members: previews need view_mailing, the steps (test, send,
+    # resume, cancel) mailings.send_mailing, which no role here has.
+    "admin:mailings_mailing_preview": (
+        "/admin/mailings/mailing/1/preview/",
+        admin_row(403, 403),
+    ),
+    "admin:mailings_mailing_step": (
+        "/admin/mailings/mailing/1/step/send/",
+        admin_row(403, 403),
+    ),
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
         admin_row(403, 403),
