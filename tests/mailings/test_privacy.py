@@ -45,9 +45,8 @@ def _export(user, capture) -> dict:
 
 
 def test_the_access_export_holds_the_members_deliveries_and_opens(
-    django_capture_on_commit_callbacks, settings
+    django_capture_on_commit_callbacks, eager_tasks
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     member = support.member("not_opted_in", language="en")
     other = support.member("not_opted_in")
     mailing = _sent_to(member, other)
