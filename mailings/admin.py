@@ -119,6 +119,9 @@ class MailingAdmin(ProtectedLookupsMixin, admin.ModelAdmin):
         "skipped_count",
     )
     list_select_related = False
+    # No bulk delete: a message that went out keeps its record of deliveries
+    # (a draft is deleted from its own page).
+    actions = None
 
     def get_queryset(self, request):
         return mailing_list_with_counts(super().get_queryset(request))

@@ -156,6 +156,10 @@ def test_the_pages_of_a_sent_mailing_render_read_only_with_counts(
     assert response.status_code == 403
     mailing.refresh_from_db()
     assert mailing.subject_en == "Planned downtime"
+    # Nor deleted: its deliveries are the record of who got it.
+    delete = reverse("admin:mailings_mailing_delete", args=[mailing.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Mailing.objects.filter(pk=mailing.pk).exists()
     # Sending it again only explains why not.
     response = client.post(_step(mailing, "send"))
     assert response.status_code == 302
