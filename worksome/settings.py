@@ -654,3 +654,10 @@ COOKIE_CONSENT_MAX_AGE = CONSENT_MAX_AGE_DAYS * 24 * 60 * 60
 COOKIE_CONSENT_LOG_ENABLED = False
 # Its cache of cookie groups lives in the shared cache (see CACHES).
 COOKIE_CONSENT_CACHE_BACKEND = "consent"
+
+# --- Messages to members (mailings) ------------------------------------------
+# The sender mails at most this many members per second on average (it waits
+# sent/rate seconds before each next page) and walks the audience this many
+# members per page (one task run each).
+MAILING_RATE_PER_SECOND = env.float("MAILING_RATE_PER_SECOND", default=10.0)
+MAILING_PAGE_SIZE = env.int("MAILING_PAGE_SIZE", default=50)

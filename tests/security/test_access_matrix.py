@@ -191,7 +191,9 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "consent:email_preferences": ("/privacy/email/", MEMBERS),
     # Signed links from marketing e-mail: no login; a forged token is refused.
     "consent:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
-    "consent:email_open": ("/privacy/email/open/not-a-token/", every(404)),
+    # The open pixel answers its GIF to any token (it tells nothing; a
+    # forged token records nothing: tests/consent/test_email_opens.py).
+    "consent:email_open": ("/privacy/email/open/not-a-token/", every(200)),
     # profiles: the member's own pages
     "profiles:dashboard": ("/dashboard/", MEMBERS),
     "profiles:profile_edit": ("/dashboard/profile/", MEMBERS),
@@ -350,6 +352,16 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "admin:engagements_invoice_pdf": (
         "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
+    ),
+    # Messages to members: previews need view_mailing, the steps (test, send,
+    # resume, cancel) mailings.send_mailing, which no role here has.
+    "admin:mailings_mailing_preview": (
+        "/admin/mailings/mailing/1/preview/",
+        admin_row(403, 403),
+    ),
+    "admin:mailings_mailing_step": (
+        "/admin/mailings/mailing/1/step/send/",
+        admin_row(403, 403),
     ),
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
