@@ -250,7 +250,11 @@ def ticket_verify_token(*, token: str, base_url: str = "") -> Ticket:
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("user").get(pk=ticket.pk)
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=ticket.pk)
+    )
 
 
 def _touch(ticket: Ticket, *, now, fields: list[str]) -> None:
