@@ -40,7 +40,7 @@ def link_token(message) -> str:
 
 def verified_visitor_ticket(mailed, **kw) -> Ticket:
     with mailed():
-        ticket = visitor_ticket(**kw)
+        visitor_ticket(**kw)
     token = link_token(mail.outbox[-1])
     with mailed():
         return services.ticket_verify_token(token=token)
