@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -98,8 +99,6 @@ class Ticket(models.Model):
         return _("Ticket %(number)s") % {"number": self.pk}
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("support:ticket_detail", kwargs={"pk": self.pk})
 
     @property
