@@ -12,22 +12,53 @@
   who on the staff wrote each is not exported.
 
 Whose rows they are: a member's ticket has the member (``user``) as its
-subject. A visitor's ticket has no account to hang on (the registry's subject
-is a user): it is held under its e-mail address only, is not in any
-account's export or erasure, and follows the same retention rule.
+subject. A visitor's ticket has no account (the registry's subject is a
+user): it is held under its e-mail address. It counts as a member's too once
+the member has a *verified* address equal to it and the ticket was verified
+(both proved control of the address), so it is in that member's export and
+goes with their erasure (``subject_q``). A visitor without an account has no
+export or erasure through the registry: their tickets follow the retention
+rule, and staff answer such a request by hand.
+
+Never: someone else's tickets in an export. An account whose address is not
+verified gets only the tickets it filed itself, and a visitor's ticket whose
+link was never opened belongs to no one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, F, When
+from allauth.account.models import EmailAddress
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import Action, Anonymise, PersonalData, Retention, personal_data
 from support.models import Ticket, TicketMessage
 
 KEPT = dt.timedelta(days=365)
+
+
+def visitor_tickets_q(user, prefix: str = "") -> Q:
+    """Verified visitor tickets under the address ``user`` proved is theirs
+    (``prefix``: the path to the ticket); matches nothing when the account's
+    address is not verified."""
+    email = (user.email or "").strip().lower()
+    proved = (
+        email
+        and EmailAddress.objects.filter(
+            user=user, email__iexact=email, verified=True
+        ).exists()
+    )
+    if not proved:
+        return Q(pk__in=[])
+    return Q(
+        **{
+            f"{prefix}user__isnull": True,
+            f"{prefix}verified_at__isnull": False,
+            f"{prefix}email": email,
+        }
+    )
 
 
 @personal_data.register(Ticket)
@@ -37,6 +68,10 @@ class TicketData(PersonalData):
         "received and closed, the address we answer, and a file you attached."
     )
     subject = "user"
+
+    def subject_q(self, user) -> Q:
+        return Q(user=user) | visitor_tickets_q(user)
+
     fields = {
         "topic": Anonymise.keep(),
         "status": Anonymise.keep(),
@@ -73,6 +108,10 @@ class TicketMessageData(PersonalData):
         "the notes customer service wrote about your question."
     )
     subject = "ticket__user"
+
+    def subject_q(self, user) -> Q:
+        return Q(ticket__user=user) | visitor_tickets_q(user, prefix="ticket__")
+
     fields = {
         "kind": Anonymise.keep(),
         "body": Anonymise.text(""),

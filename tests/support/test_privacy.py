@@ -150,3 +150,46 @@ def test_the_beat_task_runs_the_unverified_purge(mailed, eager_tasks):
     )
     assert ticket_unverified_purge.delay().get() == 1
     assert not Ticket.objects.exists()
+
+
+def test_a_members_export_and_erasure_take_visitor_tickets_under_their_verified_address(
+    mailed, eager_tasks, django_capture_on_commit_callbacks
+):
+    member = UserFactory(email="sam@example.org")
+    with mailed():
+        mine = visitor_ticket(email="SAM@example.org", attachment=pdf())
+    from django.core import mail
+
+    from tests.support.helpers import link_token
+
+    with mailed():
+        services.ticket_verify_token(token=link_token(mail.outbox[-1]))
+        never_opened = visitor_ticket(email="sam@example.org")
+        someone_else = visitor_ticket(email="other@example.org")
+    payload, _archive = _export(member, django_capture_on_commit_callbacks)
+    assert [row["id"] for row in payload["data"]["support.Ticket"]] == [mine.pk]
+    assert {row["body"] for row in payload["data"]["support.TicketMessage"]} == {
+        "How do I sign up?"
+    }
+    path = _file(Ticket.objects.get(pk=mine.pk))
+    with mailed():
+        erasure_execute(user=member, actor=None)
+    assert not Ticket.objects.filter(pk=mine.pk).exists() and not path.exists()
+    assert set(Ticket.objects.values_list("pk", flat=True)) == {
+        never_opened.pk,
+        someone_else.pk,
+    }
+
+
+def test_an_unverified_account_address_claims_no_visitor_tickets(mailed):
+    from django.core import mail
+
+    from privacy.registry import personal_data
+    from tests.support.helpers import link_token
+
+    member = UserFactory(email="claim@example.org", verified=False)
+    with mailed():
+        visitor_ticket(email="claim@example.org")
+    services.ticket_verify_token(token=link_token(mail.outbox[-1]))
+    declaration = personal_data.get(Ticket)
+    assert not declaration.rows_for(member).exists()
