@@ -31,16 +31,6 @@ NOTE = "Probably wants the Norway rules"
 REPLY = "Yes, freelancers in Norway can sign up too."
 
 
-@pytest.fixture
-def eager_tasks():
-    from worksome.celery import app
-
-    old = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = old
-
-
 def _agent_with_totp() -> str:
     staff = UserFactory(email=STAFF_EMAIL, is_staff=True)
     staff.user_permissions.set(
