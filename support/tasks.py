@@ -5,7 +5,7 @@ from celery import shared_task
 from support import services
 
 
-@shared_task(ignore_result=True)
+@shared_task
 def ticket_unverified_purge() -> int:
     """Delete visitors' tickets whose verification link expired unopened."""
     return services.ticket_unverified_purge()
