@@ -406,6 +406,11 @@ FINANCIAL_YEAR_END_MONTH = env.int("FINANCIAL_YEAR_END_MONTH", default=12)
 # an audit event (profiles.services.freelancer_cpr_set).
 CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 24)
 
+# The contact form (support.services.ticket_submit): uses per client IP and,
+# separately, per e-mail address, and window (seconds). A refused one is a 429
+# and stores nothing.
+SUPPORT_RATE_LIMIT = (env.int("RATE_LIMIT_SUPPORT", default=5), 60 * 60)
+
 # Behind a reverse proxy every request comes from the proxy's address. The
 # client's address is then read from X-Forwarded-For, trusting only the hops the
 # proxies appended: TRUSTED_PROXY_COUNT proxies in front of the app, or proxies
@@ -532,6 +537,11 @@ CELERY_BEAT_SCHEDULE = {
     "Pending file deletions": {
         "task": "core.tasks.file_deletions_retry",
         "schedule": crontab(minute="*/15"),
+    },
+    # Visitors' support tickets whose verification link expired unopened.
+    "Delete unverified support tickets": {
+        "task": "support.tasks.ticket_unverified_purge",
+        "schedule": crontab(minute="20", hour="3"),
     },
 }
 

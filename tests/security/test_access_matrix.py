@@ -367,6 +367,35 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         "/admin/profiles/user/{owner_pk}/password/",
         admin_row(403, 403),
     ),
+    # support ({ticket}: the owner's ticket, with an attachment). Only the
+    # owner on the site (staff work tickets in the admin); the admin's
+    # actions are POST only.
+    "support:ticket_list": ("/support/", MEMBERS),
+    "support:contact": ("/support/contact/", PUBLIC),
+    "support:verify": ("/support/verify/not-a-token/", every(400)),
+    "support:ticket_detail": ("/support/{ticket}/", OWNER_ONLY),
+    "support:ticket_reply": ("/support/{ticket}/reply/", WEB_POST_ONLY),
+    "support:ticket_attachment": ("/support/{ticket}/attachment/", OWNER_ONLY),
+    "admin:support_ticket_attachment": (
+        "/admin/support/ticket/{ticket}/attachment/",
+        admin_row(403, 200),
+    ),
+    "admin:support_ticket_reply": (
+        "/admin/support/ticket/{ticket}/reply/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_note": (
+        "/admin/support/ticket/{ticket}/note/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_assign": (
+        "/admin/support/ticket/{ticket}/assign/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_status": (
+        "/admin/support/ticket/{ticket}/status/",
+        admin_row(405, 405),
+    ),
 }
 
 # API operations from the OpenAPI schema: (METHOD, path) -> statuses. Unsafe
@@ -479,6 +508,8 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
+    if "{ticket}" in path:
+        keys["ticket"] = world.support_ticket().pk
     if path.startswith(("/api/", "/admin/")):
         return path.format_map(_PathKeys(world, **keys))
     # Site pages: the engagement is built only for the paths that need it.
@@ -580,6 +611,7 @@ def test_someone_elses_objects_answer_404_not_403(world):
         "api:engagement-detail",
         "api:contract-detail",
         "api:invoice-detail",
+        "support:ticket_detail",
     ):
         path = _fill(URLS[name][0], world)
         response = world.client("other").get(path)
@@ -629,6 +661,10 @@ STAFF_POWERS = {
         ("admin:engagements_invoice_pdf", 200, 403),
     ],
     "view_threadreport": [("admin:engagements_threadreport_review", 200, 403)],
+    "view_ticket": [
+        ("/admin/support/ticket/", 200, 403),
+        ("admin:support_ticket_attachment", 200, 403),
+    ],
 }
 
 
