@@ -14,17 +14,28 @@ API, the media views and the admin follows the one rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import (
     BooleanField,
+    Case,
+    Count,
     Exists,
     ExpressionWrapper,
+    F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import token_hash
 from profiles.models import (
@@ -62,10 +73,38 @@ def _term(value: str, limit: int = 100) -> str:
     return value.replace("\x00", "")[:limit].strip()
 
 
+#: The directory's orders: "relevance" is today's order until full-text
+#: ranking arrives (a later issue); "newest" the latest published first;
+#: "availability" who can start soonest first.
+DIRECTORY_SORTS = ("relevance", "newest", "availability")
+
+
+def _available_by_q(day) -> Q:
+    """Available on ``day``: now, or from a date no later than it."""
+    return Q(availability=FreelancerProfile.Availability.NOW) | Q(
+        availability=FreelancerProfile.Availability.FROM, available_from__lte=day
+    )
+
+
 def freelancer_list_public(
-    *, q: str = "", skill: str = "", city: str = ""
+    *,
+    q: str = "",
+    skill: str = "",
+    city: str = "",
+    available_by=None,
+    rate_min: int | None = None,
+    rate_max: int | None = None,
+    language: str = "",
+    work_mode: str = "",
+    sort: str = "relevance",
 ) -> QuerySet[FreelancerProfile]:
-    """Published profiles matching the search, newest first, skills prefetched."""
+    """Published profiles matching the search and filters, skills prefetched.
+
+    Filters take values already checked (``DirectoryFilterForm``). A rate
+    range keeps profiles whose own range overlaps it (a profile with no rate
+    drops out). Every filter is one indexed condition on the profile row
+    (or a semi-join on skills), so the page's query count does not change.
+    """
     qs = FreelancerProfile.objects.filter(_public_q())
     if q := _term(q):
         skill_ids = Skill.objects.filter(name__icontains=q).values("pk")
@@ -75,13 +114,41 @@ def freelancer_list_public(
             | Q(company_name__icontains=q)
             | Q(skills__in=skill_ids)
         )
-    if skill := _term(skill, 70):
+    if skill := slugify(_term(skill, 70))[:70]:
         qs = qs.filter(skills__slug=skill)
     if city := _term(city):
         qs = qs.filter(city__iexact=city)
+    if available_by is not None:
+        qs = qs.filter(_available_by_q(available_by))
+    if rate_min is not None:
+        qs = qs.filter(
+            Q(rate_max__gte=rate_min) | Q(rate_max__isnull=True, rate_min__gte=rate_min)
+        )
+    if rate_max is not None:
+        qs = qs.filter(
+            Q(rate_min__lte=rate_max) | Q(rate_min__isnull=True, rate_max__lte=rate_max)
+        )
+    if language:
+        qs = qs.filter(languages__contains=[language])
+    if work_mode:
+        qs = qs.filter(work_mode=work_mode)
     if q or skill:
         # Filtering across skills can repeat a row; keep each profile once.
         qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
+    if sort == "availability":
+        today = timezone.localdate()
+        qs = qs.annotate(
+            soonest=Case(
+                When(_available_by_q(today), then=Value(0)),
+                When(availability=FreelancerProfile.Availability.FROM, then=Value(1)),
+                When(availability="", then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        order = ["soonest", F("available_from").asc(nulls_last=True), "-published_at"]
+    else:
+        order = ["-published_at"]
     return (
         qs.only(
             "slug",
@@ -91,11 +158,31 @@ def freelancer_list_public(
             "country",
             "photo_thumbnail",
             "published_at",
+            "availability",
+            "available_from",
+            "rate_min",
+            "rate_max",
+            "work_mode",
         )
         .prefetch_related(
             Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
         )
-        .order_by("-published_at", "pk")
+        .order_by(*order, "pk")
+    )
+
+
+def skill_names_suggest(*, prefix: str, limit: int = 10) -> list[str]:
+    """Names of competences starting with ``prefix`` that at least one public
+    profile lists (public data only), for the directory's autocomplete."""
+    prefix = _term(prefix, 60)
+    if not prefix:
+        return []
+    public = FreelancerProfile.objects.filter(_public_q(), skills=OuterRef("pk"))
+    return list(
+        Skill.objects.filter(name__istartswith=prefix)
+        .filter(Exists(public))
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
     )
 
 
@@ -182,21 +269,140 @@ def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
     )
 
 
-def freelancer_profile_completeness(*, profile: FreelancerProfile | None) -> int:
-    """How much of the profile is filled in, in percent (the dashboard's bar)."""
-    if profile is None:
-        return 0
-    checks = [
-        profile.full_name,
-        profile.headline,
-        profile.bio,
-        profile.city,
-        profile.phone,
-        profile.photo,
-        profile.cv,
-        profile.skills.exists(),
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    done: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class CompanyChecklist:
+    membership: CompanyMembership
+    items: list[ChecklistItem]
+
+    @property
+    def missing(self) -> list[ChecklistItem]:
+        return [item for item in self.items if not item.done]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What the dashboard offers, by the member's role (``dashboard_for_user``)."""
+
+    role: str
+    profile: FreelancerProfile | None
+    items: list[ChecklistItem]  # the freelancer's checklist
+    companies: list[CompanyChecklist]
+    memberships: list[CompanyMembership]
+
+    @property
+    def completeness(self) -> int:
+        if not self.items:
+            return 0
+        return round(100 * sum(item.done for item in self.items) / len(self.items))
+
+    @property
+    def missing(self) -> list[ChecklistItem]:
+        return [item for item in self.items if not item.done]
+
+
+def freelancer_checklist(*, profile: FreelancerProfile | None) -> list[ChecklistItem]:
+    """The steps to a good public profile, each done or not (the dashboard's
+    checklist and its completeness figure). A photo exists only with its
+    publication consent (``freelancer_photo_set``), so "photo" means both."""
+    has_skills = profile is not None and bool(profile.skills.all())
+    p = profile
+    return [
+        ChecklistItem(
+            "profile",
+            _("Name, headline, about text and city"),
+            bool(p and p.full_name and p.headline and p.bio and p.city),
+            reverse("profiles:profile_edit"),
+        ),
+        ChecklistItem(
+            "photo",
+            _("A photo, published with your consent"),
+            bool(p and p.photo),
+            reverse("profiles:profile_photo"),
+        ),
+        ChecklistItem(
+            "cv", _("Your CV"), bool(p and p.cv), reverse("profiles:profile_cv")
+        ),
+        ChecklistItem(
+            "skills",
+            _("Your competences"),
+            has_skills,
+            reverse("profiles:profile_edit"),
+        ),
+        ChecklistItem(
+            "publish",
+            _("Publish your profile"),
+            bool(p and p.published_at),
+            reverse("profiles:profile_publish"),
+        ),
     ]
-    return round(100 * sum(bool(c) for c in checks) / len(checks))
+
+
+def company_checklist(*, membership: CompanyMembership) -> list[ChecklistItem]:
+    """An owner's steps for their company page (``invited``, ``members``
+    annotated by ``dashboard_for_user``)."""
+    company = membership.company
+    edit = reverse("profiles:company_edit", kwargs={"slug": company.slug})
+    return [
+        ChecklistItem(
+            "details",
+            _("Description, city and logo"),
+            bool(company.description and company.city and company.logo),
+            edit,
+        ),
+        ChecklistItem(
+            "cvr",
+            _("CVR number checked by staff"),
+            bool(company.cvr and company.verified_at),
+            edit,
+        ),
+        ChecklistItem(
+            "team",
+            _("Invite your team"),
+            membership.invited > 0 or membership.members > 1,
+            reverse("profiles:company_invite", kwargs={"slug": company.slug}),
+        ),
+    ]
+
+
+def dashboard_for_user(*, user) -> Dashboard:
+    """The member's dashboard in a fixed number of queries: the role they
+    signed up with (or, for older accounts, what they have: a company they
+    own and no profile makes a company member), the freelancer checklist and
+    a checklist per company they own."""
+    profile = (
+        FreelancerProfile.objects.filter(user=user)
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.only("pk")))
+        .first()
+    )
+    memberships = list(
+        CompanyMembership.objects.filter(user=user, company__closed_at__isnull=True)
+        .select_related("company")
+        .annotate(
+            invited=Count("company__invitations", distinct=True),
+            members=Count("company__memberships", distinct=True),
+        )
+        .order_by("company__name")
+    )
+    owned = [m for m in memberships if m.role == CompanyMembership.Role.OWNER]
+    role = user.role or ("company" if owned and profile is None else "freelancer")
+    return Dashboard(
+        role=role,
+        profile=profile,
+        items=freelancer_checklist(profile=profile),
+        companies=[
+            CompanyChecklist(membership=m, items=company_checklist(membership=m))
+            for m in owned
+        ],
+        memberships=memberships,
+    )
 
 
 def company_list_verified_for_user(*, user) -> QuerySet[Company]:
@@ -251,6 +457,46 @@ def company_get_public(*, slug: str) -> Company:
     if company is None:
         raise Http404
     return company
+
+
+@dataclass(frozen=True)
+class CompanyPage:
+    company: Company
+    membership: CompanyMembership | None  # the visitor's own
+    shown_members: list[CompanyMembership]  # those who chose to be shown
+
+
+def company_page_for_user(*, slug: str, user) -> CompanyPage:
+    """An open company's page: its members who chose to be shown (by name,
+    open accounts only) and the visitor's own membership, if any."""
+    company = company_get_public(slug=slug)
+    members = list(
+        CompanyMembership.objects.filter(company=company)
+        .filter(
+            Q(show_on_page=True, user__closed_at__isnull=True, user__is_active=True)
+            | Q(user_id=user.pk if user.is_authenticated else None)
+        )
+        .select_related("user")
+        .only("role", "show_on_page", "user_id", "user__name", "company_id")
+        .order_by("role", "user__name", "pk")
+    )
+    own = next((m for m in members if m.user_id == user.pk), None)
+    shown = [m for m in members if m.show_on_page and m.user.name]
+    return CompanyPage(company=company, membership=own, shown_members=shown)
+
+
+def membership_get_for_user(*, slug: str, user) -> CompanyMembership:
+    """The member's own membership of an open company; 404 for anyone else."""
+    membership = (
+        CompanyMembership.objects.filter(
+            company__slug=slug, company__closed_at__isnull=True, user=user
+        )
+        .select_related("company")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
 
 
 def company_role_for_user(*, company: Company, user) -> str | None:
