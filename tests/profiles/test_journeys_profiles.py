@@ -42,7 +42,7 @@ def _verify(client):
     return client.post(link)
 
 
-# --- 1. Sign-up ------------------------------------------------------------------
+# --- 1. Sign-up ---
 
 
 def test_signup_page_says_sign_up_and_asks_role_and_name(client):
@@ -93,7 +93,7 @@ def test_bad_signup_role_or_name_is_a_form_error(client, extra, field):
     assert not User.objects.exists()
 
 
-# --- 2. The dashboard ---------------------------------------------------------------
+# --- 2. The dashboard ---
 
 
 def test_freelancer_dashboard_after_verification_shows_the_checklist(client):
@@ -164,7 +164,7 @@ def test_dashboard_query_count_is_constant(
     assert len(response.context["board"].companies) == companies
 
 
-# --- 3. Country and phone --------------------------------------------------------
+# --- 3. Country and phone ---
 
 
 def _edit(client, **fields):
@@ -214,7 +214,7 @@ def test_a_bad_phone_number_is_a_form_error(client, owner):
     assert response.context["form"].errors["phone"]
 
 
-# --- 4. The new profile fields ---------------------------------------------------
+# --- 4. The new profile fields ---
 
 
 GOOD = {
@@ -391,7 +391,7 @@ def test_a_restricted_owner_sees_restricted_never_published(client, owner):
     assert client.get("/api/v1/me/profile/").json()["status"] == "restricted"
 
 
-# --- 5. The directory ---------------------------------------------------------------
+# --- 5. The directory ---
 
 
 @pytest.fixture
@@ -535,7 +535,7 @@ def test_directory_page_loads_the_autocomplete_script_from_our_own_static(
     assert re.search(r'<script src="/static/profiles/skill-suggest[^"]*\.js"', html)
 
 
-# --- 6. The public profile -------------------------------------------------------------
+# --- 6. The public profile ---
 
 
 def test_the_profile_leads_back_to_the_results_with_their_filters(client, directory):
@@ -571,7 +571,7 @@ def test_company_member_call_to_action(client):
     assert 'aria-describedby="inquiry-why"' not in html
 
 
-# --- 7. The company page ----------------------------------------------------------------
+# --- 7. The company page ---
 
 
 def test_company_page_shows_only_members_who_chose_to(client):
