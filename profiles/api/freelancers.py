@@ -16,7 +16,7 @@ from core.api import drf_validation_error
 from core.text import ControlCharacterSerializerMixin
 from profiles import selectors, services
 from profiles.api.fields import OptionalUrl
-from profiles.forms import PHOTO_CONSENT_TEXT
+from profiles.forms import PHOTO_CONSENT_TEXT, DirectoryFilterForm
 from profiles.identifiers import normalise_cpr, validate_cvr
 from profiles.models import FreelancerProfile
 from profiles.models.freelancers import LANGUAGE_CHOICES, PORTFOLIO_LINKS_MAX
@@ -245,19 +245,24 @@ class CvUploadSerializer(serializers.Serializer):
         OpenApiParameter("q", str, description="Name, headline or competence"),
         OpenApiParameter("skill", str, description="Competence slug"),
         OpenApiParameter("city", str, description="City (exact, any case)"),
-    ]
+        OpenApiParameter("available", str, enum=["now", "by"]),
+        OpenApiParameter("available_by", str, description="YYYY-MM-DD"),
+        OpenApiParameter("rate_min", int, description="DKK per hour"),
+        OpenApiParameter("rate_max", int, description="DKK per hour"),
+        OpenApiParameter("language", str, description="ISO 639-1 code"),
+        OpenApiParameter("work_mode", str, enum=["remote", "onsite", "hybrid"]),
+        OpenApiParameter("sort", str, enum=["relevance", "newest", "availability"]),
+    ],
+    description="Filters that do not fit (an unknown language, a reversed "
+    "rate range) are ignored, as on the directory page.",
 )
 class FreelancerListView(generics.ListAPIView):
     serializer_class = FreelancerListSerializer
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.freelancer_list_public(
-            q=params.get("q", ""),
-            skill=params.get("skill", ""),
-            city=params.get("city", ""),
-        )
+        form = DirectoryFilterForm(self.request.query_params)
+        return selectors.freelancer_list_public(**form.search())
 
 
 class FreelancerDetailView(generics.RetrieveAPIView):

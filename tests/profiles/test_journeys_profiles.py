@@ -605,3 +605,12 @@ def test_membership_show_is_only_for_the_member_themself(client):
     client.logout()
     response = client.post(f"/companies/{company.slug}/membership/show/", {"show": "1"})
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_api_directory_takes_the_same_filters_and_ignores_bad_ones(client, directory):
+    response = client.get("/api/v1/freelancers/?language=de&work_mode=onsite")
+    assert response.status_code == 200
+    assert [r["full_name"] for r in response.json()["results"]] == ["Bo Later"]
+    bad = client.get("/api/v1/freelancers/?language=xx&rate_min=9&rate_max=1")
+    assert bad.status_code == 200
+    assert len(bad.json()["results"]) == 3

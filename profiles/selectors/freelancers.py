@@ -1,0 +1,289 @@
+"""Reads for freelancer profiles: the one public rule, the directory and its
+filters, profile pages, photos, CVs and who may download them.
+
+One rule says whether a freelancer profile is public: ``_public_q`` (the
+directory's). Pages, the API, photos and CVs all ask it, in SQL, so a profile
+that is unpublished, restricted, closed or whose account is deactivated
+(``is_active=False``) disappears from every path at once.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+
+from profiles.models import (
+    Company,
+    CvDownload,
+    FreelancerProfile,
+    FreelancerSlugHistory,
+    Skill,
+)
+from profiles.selectors.companies import company_list_verified_for_user, search_term
+
+
+def _public_q(prefix: str = "") -> Q:
+    return Q(
+        **{
+            f"{prefix}published_at__isnull": False,
+            f"{prefix}restricted_at__isnull": True,
+            f"{prefix}user__closed_at__isnull": True,
+            f"{prefix}user__is_active": True,
+        }
+    )
+
+
+def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]:
+    """Annotate ``public``: the directory's rule, evaluated by the database."""
+    return qs.annotate(
+        public=ExpressionWrapper(_public_q(), output_field=BooleanField())
+    )
+
+
+#: The directory's orders: "relevance" is today's order until full-text
+#: ranking arrives (a later issue); "newest" the latest published first;
+#: "availability" who can start soonest first.
+DIRECTORY_SORTS = ("relevance", "newest", "availability")
+
+
+def _available_by_q(day) -> Q:
+    """Available on ``day``: now, or from a date no later than it."""
+    return Q(availability=FreelancerProfile.Availability.NOW) | Q(
+        availability=FreelancerProfile.Availability.FROM, available_from__lte=day
+    )
+
+
+def freelancer_list_public(
+    *,
+    q: str = "",
+    skill: str = "",
+    city: str = "",
+    available_by=None,
+    rate_min: int | None = None,
+    rate_max: int | None = None,
+    language: str = "",
+    work_mode: str = "",
+    sort: str = "relevance",
+) -> QuerySet[FreelancerProfile]:
+    """Published profiles matching the search and filters, skills prefetched.
+
+    Filters take values already checked (``DirectoryFilterForm``). A rate
+    range keeps profiles whose own range overlaps it (a profile with no rate
+    drops out). Every filter is one indexed condition on the profile row
+    (or a semi-join on skills), so the page's query count does not change.
+    """
+    qs = FreelancerProfile.objects.filter(_public_q())
+    if q := search_term(q):
+        skill_ids = Skill.objects.filter(name__icontains=q).values("pk")
+        qs = qs.filter(
+            Q(full_name__icontains=q)
+            | Q(headline__icontains=q)
+            | Q(company_name__icontains=q)
+            | Q(skills__in=skill_ids)
+        )
+    if skill := slugify(search_term(skill, 70))[:70]:
+        qs = qs.filter(skills__slug=skill)
+    if city := search_term(city):
+        qs = qs.filter(city__iexact=city)
+    if available_by is not None:
+        qs = qs.filter(_available_by_q(available_by))
+    if rate_min is not None:
+        qs = qs.filter(
+            Q(rate_max__gte=rate_min) | Q(rate_max__isnull=True, rate_min__gte=rate_min)
+        )
+    if rate_max is not None:
+        qs = qs.filter(
+            Q(rate_min__lte=rate_max) | Q(rate_min__isnull=True, rate_max__lte=rate_max)
+        )
+    if language:
+        qs = qs.filter(languages__contains=[language])
+    if work_mode:
+        qs = qs.filter(work_mode=work_mode)
+    if q or skill:
+        # Filtering across skills can repeat a row; keep each profile once.
+        qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
+    if sort == "availability":
+        today = timezone.localdate()
+        qs = qs.annotate(
+            soonest=Case(
+                When(_available_by_q(today), then=Value(0)),
+                When(availability=FreelancerProfile.Availability.FROM, then=Value(1)),
+                When(availability="", then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        order = ["soonest", F("available_from").asc(nulls_last=True), "-published_at"]
+    else:
+        order = ["-published_at"]
+    return (
+        qs.only(
+            "slug",
+            "full_name",
+            "headline",
+            "city",
+            "country",
+            "photo_thumbnail",
+            "published_at",
+            "availability",
+            "available_from",
+            "rate_min",
+            "rate_max",
+            "work_mode",
+        )
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
+        )
+        .order_by(*order, "pk")
+    )
+
+
+def skill_names_suggest(*, prefix: str, limit: int = 10) -> list[str]:
+    """Names of competences starting with ``prefix`` that at least one public
+    profile lists (public data only), for the directory's autocomplete."""
+    prefix = search_term(prefix, 60)
+    if not prefix:
+        return []
+    public = FreelancerProfile.objects.filter(_public_q(), skills=OuterRef("pk"))
+    return list(
+        Skill.objects.filter(name__istartswith=prefix)
+        .filter(Exists(public))
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
+def freelancer_get_public(*, slug: str) -> FreelancerProfile:
+    profile = (
+        FreelancerProfile.objects.filter(_public_q(), slug=slug)
+        .select_related("user")
+        .prefetch_related("skills")
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def freelancer_public_stamp(*, slug: str) -> tuple[int, object, str] | None:
+    """(pk, updated_at, full_name) of a public profile, or None: one query
+    that says whether the page may be shown and which version of it."""
+    return (
+        FreelancerProfile.objects.filter(_public_q(), slug=slug)
+        .values_list("pk", "updated_at", "full_name")
+        .first()
+    )
+
+
+def freelancer_get_for_user(*, slug: str, user) -> FreelancerProfile:
+    """The profile page: public ones for all; others only for the owner and staff."""
+    profile = (
+        _with_public(FreelancerProfile.objects.filter(slug=slug))
+        .select_related("user")
+        .prefetch_related("skills")
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    if profile.public:
+        return profile
+    if user.is_authenticated and (
+        profile.user_id == user.pk or user.has_perm("profiles.view_freelancerprofile")
+    ):
+        return profile
+    raise Http404
+
+
+def freelancer_current_slug(*, old_slug: str) -> str | None:
+    """The profile's slug now, when ``old_slug`` is one it had (for a redirect)."""
+    return (
+        FreelancerSlugHistory.objects.filter(slug=old_slug)
+        .values_list("profile__slug", flat=True)
+        .first()
+    )
+
+
+def photo_file_is_visible(*, name: str, user) -> bool:
+    """May ``user`` see the photo or logo file ``name`` (a storage name)?
+
+    A freelancer's photo while the profile is public, and always to its owner
+    and staff who may view profiles; a company logo while the company is
+    open. A restricted, unpublished, closed or erased profile's photo is
+    therefore unreachable at once, even by someone who kept its URL.
+    """
+    profile = (
+        _with_public(
+            FreelancerProfile.objects.filter(Q(photo=name) | Q(photo_thumbnail=name))
+        )
+        .only("user_id")
+        .first()
+    )
+    if profile is not None:
+        if profile.public:
+            return True
+        return user.is_authenticated and (
+            profile.user_id == user.pk
+            or user.has_perm("profiles.view_freelancerprofile")
+        )
+    return Company.objects.filter(
+        Q(logo=name) | Q(logo_thumbnail=name), closed_at__isnull=True
+    ).exists()
+
+
+def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
+    return (
+        FreelancerProfile.objects.filter(user=user).prefetch_related("skills").first()
+    )
+
+
+def _is_public(profile: FreelancerProfile) -> bool:
+    public = getattr(profile, "public", None)
+    if public is None:
+        public = FreelancerProfile.objects.filter(_public_q(), pk=profile.pk).exists()
+    return public
+
+
+def cv_download_access_for_user(
+    *, profile: FreelancerProfile, user
+) -> tuple[bool, Company | None]:
+    """Who may download a CV, and as which company.
+
+    The owner; staff with the permission; logged-in members of a verified
+    company (recorded as recipients) when the profile is public.
+    """
+    if not user.is_authenticated or not profile.cv:
+        return False, None
+    if profile.user_id == user.pk:
+        return True, None
+    if user.is_staff and user.has_perm("profiles.download_any_cv"):
+        return True, None
+    if _is_public(profile):
+        company = company_list_verified_for_user(user=user).first()
+        if company is not None:
+            return True, company
+    return False, None
+
+
+def cv_recipient_list_for_owner(*, user) -> QuerySet[CvDownload]:
+    return CvDownload.objects.filter(profile__user=user).order_by("-downloaded_at")
+
+
+def freelancer_is_public(*, profile: FreelancerProfile) -> bool:
+    """Whether the directory shows ``profile`` now (the one rule, asked in SQL:
+    an inquiry may only reach a profile anyone may see)."""
+    return FreelancerProfile.objects.filter(_public_q(), pk=profile.pk).exists()
