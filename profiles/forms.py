@@ -273,6 +273,10 @@ class DirectoryFilterForm(forms.Form):
         ],
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         low, high = data.get("rate_min"), data.get("rate_max")
