@@ -26,7 +26,8 @@ PIXEL_GIF = bytes.fromhex(
 @login_required
 @require_http_methods(["GET", "POST"])
 def email_preferences(request):
-    """Service messages always go out; marketing and tracking are choices."""
+    """Service messages always go out; marketing, opportunity alerts and
+    tracking are choices."""
     current = consent_mail.email_preferences_get(user=request.user)
     initial = {key: "yes" if value else "no" for key, value in current.items()}
     status = 200
@@ -36,6 +37,7 @@ def email_preferences(request):
             consent_mail.email_preferences_set(
                 user=request.user,
                 marketing=form.cleaned_data["marketing"],
+                opportunities=form.cleaned_data["opportunities"],
                 tracking=form.cleaned_data["tracking"],
             )
             messages.success(request, _("Your e-mail preferences are saved."))

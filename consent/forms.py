@@ -55,7 +55,8 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class EmailPreferencesForm(forms.Form):
-    """Marketing and e-mail tracking: consent purposes, off unless chosen.
+    """Marketing, opportunity alerts and e-mail tracking: consent purposes,
+    off unless chosen.
 
     Explicit yes/no choices, so an unknown value is an error, not a "yes".
     """
@@ -65,6 +66,16 @@ class EmailPreferencesForm(forms.Form):
         label=PURPOSE_TEXTS[Purpose.MARKETING_EMAIL],
         choices=YES_NO,
         coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    # Not required: a client that does not know this newer choice leaves it
+    # as it is (None) instead of failing.
+    opportunities = forms.TypedChoiceField(
+        label=PURPOSE_TEXTS[Purpose.OPPORTUNITY_EMAIL],
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
         widget=forms.RadioSelect,
     )
     tracking = forms.TypedChoiceField(

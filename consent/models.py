@@ -33,6 +33,7 @@ class Purpose(models.TextChoices):
     COOKIES_MARKETING = "cookies_marketing", _("Marketing cookies")
     PROFILE_PHOTO = "profile_photo", _("Publishing the profile photo")
     MARKETING_EMAIL = "marketing_email", _("Marketing e-mail")
+    OPPORTUNITY_EMAIL = "opportunity_email", _("New opportunities by e-mail")
     EMAIL_TRACKING = "email_tracking", _("Tracking pixels in e-mail")
 
     @classmethod

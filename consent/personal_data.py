@@ -162,5 +162,9 @@ def _object_to_marketing(*, user, actor, email="", **context) -> None:
         _withdraw(
             user=user,
             actor=actor,
-            purposes={Purpose.MARKETING_EMAIL, Purpose.EMAIL_TRACKING},
+            purposes={
+                Purpose.MARKETING_EMAIL,
+                Purpose.OPPORTUNITY_EMAIL,
+                Purpose.EMAIL_TRACKING,
+            },
         )

@@ -30,6 +30,9 @@ PURPOSE_TEXTS = {
         "Publish my profile photo on my public profile and in the freelancer directory."
     ),
     Purpose.MARKETING_EMAIL: _("Send me news and offers from Worksome by e-mail."),
+    Purpose.OPPORTUNITY_EMAIL: _(
+        "Send me new opportunities that match my competences by e-mail."
+    ),
     Purpose.EMAIL_TRACKING: _(
         "Let Worksome see when I open its e-mails and which links I click "
         "(tracking pixels and tracked links)."

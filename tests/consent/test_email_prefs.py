@@ -57,6 +57,7 @@ def _unsubscribe_path(message) -> str:
 def test_marketing_is_off_by_default_and_nothing_is_sent(member):
     assert privacy_mail.email_preferences_get(user=member) == {
         "marketing": False,
+        "opportunities": False,
         "tracking": False,
     }
     assert _send(member) is False
