@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "phonenumber_field",
+    # Country choices (ISO 3166-1) with their names in Danish and English.
+    "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -274,6 +276,9 @@ CV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # gunicorn in front should be given the same cap by the proxy.
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
 PHONENUMBER_DEFAULT_REGION = "DK"
+# Country lists start with Denmark (profiles' and companies' country field).
+COUNTRIES_FIRST = ["DK"]
+COUNTRIES_FIRST_REPEAT = True
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 # Without the manifest (dev server, tests) WhiteNoise serves the source files.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST

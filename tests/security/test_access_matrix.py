@@ -207,6 +207,8 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:account_keep": ("/account/keep/not-a-token/", PUBLIC),
     # profiles: directory and objects
     "profiles:freelancer_list": ("/freelancers/", PUBLIC),
+    # Competence names for the directory's autocomplete: public data only.
+    "profiles:skill_suggest": ("/skills/suggest/?q=py", PUBLIC),
     # Unpublished: the owner and staff who may view profiles, with TOTP.
     "profiles:freelancer_detail": (
         "/freelancers/{profile}/",
@@ -236,6 +238,12 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:company_detail": ("/companies/{company}/", PUBLIC),
     "profiles:company_edit": ("/companies/{company}/edit/", OWNER_ONLY),
     "profiles:company_invite": ("/companies/{company}/invite/", OWNER_ONLY),
+    # POST only; a member changes only their own membership (404 for anyone
+    # else: tests/profiles/test_journeys_profiles.py).
+    "profiles:company_membership_show": (
+        "/companies/{company}/membership/show/",
+        WEB_POST_ONLY,
+    ),
     # API (as pages; operations below)
     "api:root": ("/api/v1/", PUBLIC),
     "api:token": ("/api/v1/auth/token/", every(405)),
