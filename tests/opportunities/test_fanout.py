@@ -45,9 +45,7 @@ def test_remote_work_ignores_the_alerts_city():
     onsite_only = subscriber(remote=False, hybrid=False)
     opportunity = post(work_mode="remote", city="")
     services.deliveries_match(opportunity=opportunity)
-    assert set(opportunity.deliveries.values_list("user_id", flat=True)) == {
-        odense.pk
-    }
+    assert set(opportunity.deliveries.values_list("user_id", flat=True)) == {odense.pk}
     assert onsite_only
 
 
