@@ -21,7 +21,6 @@ from opportunities.services import digests_send, opportunity_fanout_run
     reject_on_worker_lost=True,
     time_limit=60 * 60,
     soft_time_limit=55 * 60,
-    ignore_result=True,
 )
 def opportunity_fanout(opportunity_id: int) -> dict[str, int]:
     """Record every matching freelancer, then mail the immediate ones."""
