@@ -25,7 +25,7 @@ from privacy.models import DataSubjectRequest
 from privacy.requests import services as dsr
 from privacy.retention import retention_purge
 from tests.factories import UserFactory
-from tests.opportunities.support import post, poster, subscriber
+from tests.opportunities.support import post, subscriber
 from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
