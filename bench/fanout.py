@@ -26,7 +26,7 @@ Measured per N:
 Every run must send N mails and leave N delivery rows marked sent.
 
 Usage: python bench/fanout.py [--n 10000,100000] [--quick]
-  (--quick: 2,000 and 20,000)
+  (--quick: 500 and 5,000)
 Needs PostgreSQL (BENCH_PG_SERVER, default postgres://postgres@127.0.0.1:5432;
 /worksome_bench_fanout is dropped and re-created, or BENCH_DATABASE_URL) and
 Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/0).
@@ -312,13 +312,13 @@ def _single(n: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", default="10000,100000", help="freelancer counts")
-    parser.add_argument("--quick", action="store_true", help="2,000 and 20,000")
+    parser.add_argument("--quick", action="store_true", help="500 and 5,000")
     parser.add_argument("--single", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.single:
         print(json.dumps(_single(args.single)))
         return 0
-    sizes = [2_000, 20_000] if args.quick else sorted(int(x) for x in args.n.split(","))
+    sizes = [500, 5_000] if args.quick else sorted(int(x) for x in args.n.split(","))
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     recreate_database(url)
     setup = subprocess.run(
