@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from engagements.documents import (
     company_details,
@@ -145,11 +145,16 @@ def _issue(
         InvoiceLine(invoice=invoice, position=position, **line)
         for position, line in enumerate(lines, start=1)
     )
-    # The contract and the engagement are kept as long as their last invoice.
-    for model, pk in ((ContractVersion, contract.pk), (Engagement, engagement.pk)):
-        model.objects.filter(pk=pk).filter(
-            Q(retain_until__isnull=True) | Q(retain_until__lt=invoice.retain_until)
-        ).update(retain_until=invoice.retain_until)
+    # The engagement and every version both parties accepted (a superseded
+    # one may have priced weeks of this invoice) are kept as long as their
+    # last invoice.
+    later = Q(retain_until__isnull=True) | Q(retain_until__lt=invoice.retain_until)
+    ContractVersion.objects.filter(
+        engagement_id=engagement.pk, accepted_at__isnull=False
+    ).filter(later).update(retain_until=invoice.retain_until)
+    Engagement.objects.filter(pk=engagement.pk).filter(later).update(
+        retain_until=invoice.retain_until
+    )
     return invoice
 
 
@@ -215,7 +220,7 @@ def invoice_issue(
                 credited_at__isnull=True,
             ).exists():
                 raise ValidationError(
-                    _lazy("The fixed price has already been invoiced."),
+                    gettext_lazy("The fixed price has already been invoiced."),
                     code="already_invoiced",
                 )
             lines.append(
@@ -243,7 +248,7 @@ def invoice_issue(
                     report = chosen.get(monday)
                     if report is None or report.status != HoursReport.Status.APPROVED:
                         raise ValidationError(
-                            _lazy(
+                            gettext_lazy(
                                 "The week of %(week)s has no approved hours to invoice."
                             ),
                             params={"week": monday.isoformat()},
@@ -274,7 +279,7 @@ def invoice_issue(
                 )
         if not lines:
             raise ValidationError(
-                _lazy("There are no approved hours to invoice for this period."),
+                gettext_lazy("There are no approved hours to invoice for this period."),
                 code="nothing_to_invoice",
             )
         description = _(

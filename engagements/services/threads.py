@@ -35,6 +35,7 @@ from engagements.models import (
     ThreadReport,
 )
 from engagements.selectors import company_is_blocked, party_of
+from privacy.selectors import subject_is_restricted
 from privacy.services import audit_record
 from profiles.models import Company, CompanyMembership, FreelancerProfile
 from profiles.selectors import freelancer_is_public
@@ -305,6 +306,15 @@ def message_send(*, thread: Thread, actor, body: str) -> Message:
         raise ValidationError(
             _("This freelancer does not accept messages from your company."),
             code="blocked",
+        )
+    if party == Party.COMPANY and subject_is_restricted(user=thread.freelancer.user):
+        # Art. 18: their data is kept, not used; a new message would use it.
+        raise ValidationError(
+            _(
+                "This freelancer has restricted the use of their data, so they "
+                "cannot receive messages for now."
+            ),
+            code="restricted",
         )
     now = timezone.now()
     message = Message.objects.create(
