@@ -211,6 +211,15 @@ def interest_express(
         raise ValidationError(
             _("This company cannot be contacted now."), code="company_unavailable"
         )
+    if subject_is_restricted(user=actor):
+        # Art. 18: their data is kept, not used; an inquiry would use it.
+        raise ValidationError(
+            _(
+                "The use of your data is restricted, so companies cannot be "
+                "contacted for now."
+            ),
+            code="restricted",
+        )
     if not freelancer_is_public(profile=freelancer):
         raise ValidationError(
             _("Publish your profile first: the company reads it."),

@@ -90,7 +90,7 @@ def test_a_company_the_freelancer_blocked_is_not_contacted():
     assert not Thread.objects.exists() and not OpportunityInterest.objects.exists()
 
 
-def test_an_unpublished_or_restricted_profile_cannot_express_interest():
+def test_an_unpublished_profile_cannot_express_interest():
     opportunity = post()
     for freelancer in (_freelancer(published=False),):
         with pytest.raises(ValidationError) as caught:
@@ -148,4 +148,26 @@ def test_interest_express_refuses_someone_else_as_the_freelancer():
             body="Hi",
         )
     assert caught.value.code == "not_owner"
+    assert not Thread.objects.exists()
+
+
+def test_a_restricted_freelancer_cannot_express_interest():
+    from django.utils import timezone
+
+    from privacy.models import DataSubjectRequest
+
+    opportunity = post()
+    freelancer = _freelancer()
+    DataSubjectRequest.objects.create(
+        kind=DataSubjectRequest.Kind.RESTRICTION,
+        subject=freelancer.user,
+        email=freelancer.user.email,
+        due_at=timezone.now(),
+        restriction_applied_at=timezone.now(),
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.opportunity_interest_express(
+            opportunity=opportunity, actor=freelancer.user, body="Hi"
+        )
+    assert caught.value.code == "restricted"
     assert not Thread.objects.exists()
