@@ -100,7 +100,12 @@ def _address_verified(user) -> bool:
 def mail_may_send(*, kind: str, user=None, to: str = "") -> bool:
     """Whether a mail of ``kind`` may go to ``user`` (or, for service mail
     only, to the bare address ``to``, e.g. a visitor's) now."""
-    kind = MailKind(kind)
+    return _may_send(MailKind(kind), user=user, to=to, current=None)
+
+
+def _may_send(kind: MailKind, *, user, to: str, current) -> bool:
+    """``mail_may_send`` with the member's current consent records given
+    (``consent_current``), or read here when None."""
     if user is None:
         return kind == MailKind.SERVICE and _deliverable(to)
     if kind == MailKind.SERVICE:
@@ -109,7 +114,9 @@ def mail_may_send(*, kind: str, user=None, to: str = "") -> bool:
         return False
     if getattr(user, "closed_at", None) or getattr(user, "anonymised_at", None):
         return False
-    record = consent_current(user=user).get(str(KIND_PURPOSES[kind]))
+    if current is None:
+        current = consent_current(user=user)
+    record = current.get(str(KIND_PURPOSES[kind]))
     return (
         consent_record_effective(record) is True
         and _address_verified(user)
@@ -189,7 +196,10 @@ def mail_build(
     dict of languages). Optional kinds always go to the member's own address.
     """
     kind = MailKind(kind)
-    if not preview and not mail_may_send(kind=kind, user=user, to=to):
+    # One read of the member's consents serves the checks and the pixel.
+    wanted = user is not None and (kind in KIND_PURPOSES or tag)
+    current = consent_current(user=user) if wanted else {}
+    if not preview and not _may_send(kind, user=user, to=to, current=current):
         return None
     own_address = user is not None and (kind != MailKind.SERVICE or not to)
     address = user.email if own_address else to
@@ -221,7 +231,7 @@ def mail_build(
             headers["List-Unsubscribe"] = f"<{unsubscribe}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     if user is not None and tag:
-        tracking = consent_current(user=user).get(str(Purpose.EMAIL_TRACKING))
+        tracking = current.get(str(Purpose.EMAIL_TRACKING))
         if consent_record_effective(tracking) is True:
             html += (
                 f'<img src="{escape(open_pixel_url(user=user, tag=tag))}" '
