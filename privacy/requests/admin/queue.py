@@ -1,34 +1,44 @@
+"""The request queue: the list with its filters (the admin index's counters
+link to them and count with the same selectors), and the read-only change
+page whose steps are buttons (``actions``)."""
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ProtectedLookupsMixin, ViewOnlyAdmin
+from core.forms import form_errors_add
 from privacy.admin_mixins import AuditedAdminMixin
 from privacy.models import AuditEvent, DataSubjectRequest, ExportArchive
 from privacy.requests import selectors
 from privacy.requests import services as dsr
+from privacy.requests.admin.actions import STEPS, STEPS_BY_NAME
 from privacy.requests.forms import ExtendForm, ReasonForm
 
 
 class DueFilter(admin.SimpleListFilter):
-    """Overdue and due-this-week, as ``privacy.requests.selectors`` says."""
+    """Open, overdue, due-this-week and flagged, as
+    ``privacy.requests.selectors`` says (the admin index counts the same)."""
 
     title = _("due")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("week", _("Due within 7 days"))]
+        return [
+            ("open", _("Open")),
+            ("overdue", _("Overdue")),
+            ("week", _("Due within 7 days")),
+            ("flagged", _("Flagged for staff")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "overdue":
-            return selectors.dsr_overdue(now=timezone.now(), qs=queryset)
-        if self.value() == "week":
-            return selectors.dsr_due_soon(now=timezone.now(), qs=queryset)
-        return queryset
+        return selectors.dsr_queue_filter(self.value(), now=timezone.now(), qs=queryset)
 
 
 def _dsr_action(description: str, permission: str):
@@ -75,6 +85,7 @@ class DataSubjectRequestAdmin(
         "received_at",
         "due",
         "days_left",
+        "flag",
     )
     list_filter = (DueFilter, "kind", "status")
     search_fields = ("email",)
@@ -111,8 +122,9 @@ class DataSubjectRequestAdmin(
         "completed_at",
         "rejected_at",
         "rejection_reason",
-        "legal_exceptions",
-        "recipients_notified",
+        "flagged_reason",
+        "legal_exceptions_table",
+        "recipients_table",
         "restriction_applied_at",
         "restriction_lift_notified_at",
         "restriction_lifted_at",
@@ -121,6 +133,10 @@ class DataSubjectRequestAdmin(
         "export_state",
         "audit_trail",
     )
+    # Every field is read-only: the form has nothing to save (no Save buttons;
+    # the steps are the buttons of ``actions``).
+    fields = readonly_fields
+    change_form_template = "admin/privacy/datasubjectrequest/change_form.html"
 
     def get_queryset(self, request):
         return selectors.dsr_due_annotated(super().get_queryset(request))
@@ -133,6 +149,68 @@ class DataSubjectRequestAdmin(
     def days_left(self, obj):
         return obj.days_left if obj.is_open else "-"
 
+    @admin.display(description=_("flagged"))
+    def flag(self, obj):
+        if not obj.flagged_reason:
+            return "-"
+        return format_html(
+            '<span class="dsr-flag">{}</span>', obj.get_flagged_reason_display()
+        )
+
+    @admin.display(description=_("legal exceptions"))
+    def legal_exceptions_table(self, obj):
+        """What an erasure kept, and why: a table, not JSON."""
+        if not obj.legal_exceptions:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item.get("name") or item.get("model", ""),
+                    item.get("rows", ""),
+                    item.get("reason", ""),
+                    item.get("until") or "-",
+                )
+                for item in obj.legal_exceptions
+            ),
+        )
+        return format_html(
+            '<div class="table-scroll"><table><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></div>",
+            _("record"),
+            _("rows"),
+            _("reason"),
+            _("kept until"),
+            rows,
+        )
+
+    @admin.display(description=_("recipients notified"))
+    def recipients_table(self, obj):
+        """Who was told of the change (Art. 19): a table, not JSON."""
+        if not obj.recipients_notified:
+            return "-"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item.get("name", ""),
+                    item.get("since") or "-",
+                    _("yes") if item.get("notified") else _("no contact address"),
+                )
+                for item in obj.recipients_notified
+            ),
+        )
+        return format_html(
+            '<div class="table-scroll"><table><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table></div>",
+            _("recipient"),
+            _("received data since"),
+            _("notified"),
+            rows,
+        )
+
     @admin.display(description=_("export"))
     def export_state(self, obj):
         archive = getattr(obj, "export", None)
@@ -140,15 +218,19 @@ class DataSubjectRequestAdmin(
             return "-"
         return f"{archive.get_status_display()} ({archive.progress}%)"
 
-    @admin.display(description=_("audit trail"))
-    def audit_trail(self, obj):
-        events = (
+    @staticmethod
+    def _events(obj):
+        return (
             AuditEvent.objects.filter(
                 target_type=DataSubjectRequest._meta.label_lower, target_id=str(obj.pk)
             )
             .select_related("actor")
             .order_by("at", "pk")
         )
+
+    @admin.display(description=_("audit trail"))
+    def audit_trail(self, obj):
+        events = self._events(obj)
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -184,6 +266,99 @@ class DataSubjectRequestAdmin(
     @staticmethod
     def _base_url(request) -> str:
         return request.build_absolute_uri("/")
+
+    # --- The change page: read-only, with the steps as buttons -----------------
+
+    def _step_allowed(self, request, step) -> bool:
+        return getattr(self, f"has_{step.permission}_permission")(request)
+
+    def steps_offered(self, request, obj) -> list:
+        """The steps possible now for ``obj``, that this staff member may take."""
+        return [
+            step
+            for step in STEPS
+            if step.offered(obj) and self._step_allowed(request, step)
+        ]
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name=f"{opts.app_label}_{opts.model_name}_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        context = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **(extra_context or {}),
+        }
+        if obj is not None:
+            context["dsr_steps"] = self.steps_offered(request, obj)
+            context["dsr_events"] = list(self._events(obj))
+        return super().change_view(request, object_id, form_url, context)
+
+    def step_view(self, request, object_id, step):
+        """GET: the confirmation (with the reason's form, if the step needs
+        one) beside the audit trail; POST: the step, through its service."""
+        obj = self.get_object(request, object_id)
+        if obj is None or step not in STEPS_BY_NAME:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        chosen = STEPS_BY_NAME[step]
+        if not self._step_allowed(request, chosen):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+        )
+        form = chosen.form(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST":
+            if not chosen.offered(obj):
+                form.add_error(
+                    None,
+                    _("This step is not possible in the request's current state."),
+                )
+            elif form.is_valid():
+                try:
+                    chosen.call(
+                        obj, request.user, form.cleaned_data, self._base_url(request)
+                    )
+                except ValidationError as exc:
+                    form_errors_add(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(step)s: done for %(request)s.")
+                        % {"step": chosen.label, "request": obj},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(change_url)
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(step)s: %(request)s")
+            % {"step": chosen.label, "request": obj},
+            "step": chosen,
+            "form": form,
+            "original": obj,
+            "opts": opts,
+            "change_url": change_url,
+            "dsr_events": list(self._events(obj)),
+            "offered": chosen.offered(obj),
+        }
+        return TemplateResponse(
+            request, "admin/privacy/dsr_step.html", context, status=status
+        )
 
     @_dsr_action(_("Verify the requester"), "process")
     def verify(self, obj, request):
