@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import ProtectedLookupsMixin, ViewOnlyAdmin
 from core.forms import form_errors_add
@@ -59,7 +60,11 @@ def _dsr_action(description: str, permission: str):
             if done:
                 modeladmin.message_user(
                     request,
-                    _("%(action)s: %(n)d request(s).")
+                    ngettext(
+                        "%(action)s: %(n)d request.",
+                        "%(action)s: %(n)d requests.",
+                        done,
+                    )
                     % {"action": description, "n": done},
                     messages.SUCCESS,
                 )
@@ -417,7 +422,12 @@ class DataSubjectRequestAdmin(
             if done:
                 self.message_user(
                     request,
-                    _("%(action)s: %(n)d request(s).") % {"action": title, "n": done},
+                    ngettext(
+                        "%(action)s: %(n)d request.",
+                        "%(action)s: %(n)d requests.",
+                        done,
+                    )
+                    % {"action": title, "n": done},
                     messages.SUCCESS,
                 )
             return None
