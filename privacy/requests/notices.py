@@ -32,7 +32,7 @@ from core.mail import absolute_url, mail_after_commit
 from privacy.facts import COMPLAINT_TEXT, controller_footer
 from privacy.models import DataSubjectRequest
 from privacy.registry import Recipient
-from privacy.requests.selectors import dsr_due_soon, dsr_overdue
+from privacy.requests.selectors import dsr_due_soon, dsr_flagged, dsr_overdue
 
 Kind = DataSubjectRequest.Kind
 
@@ -287,7 +287,9 @@ def dsr_digest_send(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     overdue = list(dsr_overdue(now=now).order_by("effective_due"))
     soon = list(dsr_due_soon(now=now).order_by("effective_due"))
-    if not overdue and not soon:
+    # Flagged requests wait for staff (the only ones a member's export does).
+    flagged = list(dsr_flagged().order_by("effective_due"))
+    if not overdue and not soon and not flagged:
         return 0
     subject = _("[Worksome] %(n)d overdue, %(m)d due soon: data-subject requests") % {
         "n": len(overdue),
@@ -296,6 +298,9 @@ def dsr_digest_send(*, now: dt.datetime | None = None) -> int:
     body = _(
         "Overdue data-subject requests:\n%(overdue)s\n\nDue within 7 days:\n%(soon)s\n"
     ) % {"overdue": _digest_lines(overdue), "soon": _digest_lines(soon)}
+    if flagged:
+        body += "\n" + _("Flagged for staff (nothing happens until you act):")
+        body += "\n" + _digest_lines(flagged) + "\n"
     staff = (
         get_user_model()
         .objects.filter(is_staff=True, is_active=True)

@@ -108,7 +108,7 @@ def test_transfers_name_their_basis_and_the_scc_assessment_date(client):
     transfers = section[section.index('id="transfers"') :]
     assert "X Corp. (USA)" in transfers
     assert "Standard contractual clauses 2021/914" in transfers
-    assert "March 1, 2025" in transfers  # the transfer impact assessment
+    assert "1 March 2025" in transfers  # the transfer impact assessment (day first)
     assert "EU-US Data Privacy Framework" in transfers
     # Processors inside the EEA are not transfers.
     assert "Hetzner" not in transfers

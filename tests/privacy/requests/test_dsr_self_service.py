@@ -181,3 +181,20 @@ def test_every_kind_and_state_says_what_happens_next():
             page = client.get(f"/privacy/requests/{request.pk}/")
             assert page.status_code == 200
             assert text in page.content.decode().replace("&#x27;", "'")
+
+
+def test_the_staff_digest_lists_flagged_requests(django_capture_on_commit_callbacks):
+    from privacy.requests import notices
+    from tests.privacy.dsr_support import staff
+
+    viewer = staff()
+    member = UserFactory()
+    request = dsr.dsr_submit(user=member, kind="access")
+    DataSubjectRequest.objects.filter(pk=request.pk).update(
+        flagged_reason=DataSubjectRequest.Flag.VOLUME
+    )
+    mail.outbox.clear()
+    assert notices.dsr_digest_send() == 1
+    [message] = mail.outbox
+    assert message.to == [viewer.email]
+    assert "Flagged for staff" in message.body and f"#{request.pk}" in message.body
