@@ -199,15 +199,23 @@ def invoice_document_send(invoice_id: int) -> int:
                     "number": invoice.number,
                     "seller": invoice.seller_name,
                 },
-                body=_(
-                    "Attached is %(kind)s %(number)s: %(description)s\n\n"
-                    "Total: %(total)s including VAT, due on %(due)s."
+                body=(
+                    _(
+                        "Attached is %(kind)s %(number)s: %(description)s\n\n"
+                        "Total: %(total)s including VAT, due on %(due)s."
+                    )
+                    if invoice.kind == Invoice.Kind.INVOICE
+                    # A credit note is not paid: it says what it takes back.
+                    else _(
+                        "Attached is %(kind)s %(number)s: %(description)s\n\n"
+                        "Credited: %(total)s including VAT."
+                    )
                 )
                 % {
                     "kind": kind.lower(),
                     "number": invoice.number,
                     "description": invoice.description,
-                    "total": money(invoice.total),
+                    "total": money(abs(invoice.total)),
                     "due": formats.date_format(invoice.due_date, "DATE_FORMAT"),
                 }
                 + controller_footer(),

@@ -145,11 +145,16 @@ def _issue(
         InvoiceLine(invoice=invoice, position=position, **line)
         for position, line in enumerate(lines, start=1)
     )
-    # The contract and the engagement are kept as long as their last invoice.
-    for model, pk in ((ContractVersion, contract.pk), (Engagement, engagement.pk)):
-        model.objects.filter(pk=pk).filter(
-            Q(retain_until__isnull=True) | Q(retain_until__lt=invoice.retain_until)
-        ).update(retain_until=invoice.retain_until)
+    # The engagement and every version both parties accepted (a superseded
+    # one may have priced weeks of this invoice) are kept as long as their
+    # last invoice.
+    later = Q(retain_until__isnull=True) | Q(retain_until__lt=invoice.retain_until)
+    ContractVersion.objects.filter(
+        engagement_id=engagement.pk, accepted_at__isnull=False
+    ).filter(later).update(retain_until=invoice.retain_until)
+    Engagement.objects.filter(pk=engagement.pk).filter(later).update(
+        retain_until=invoice.retain_until
+    )
     return invoice
 
 

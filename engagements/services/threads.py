@@ -24,8 +24,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consent.mail import MailKind, mail_language, mail_send
 from core import ratelimit
-from core.mail import absolute_url, mail_after_commit
+from core.mail import absolute_url
 from engagements.models import (
     CompanyBlock,
     Message,
@@ -35,6 +36,7 @@ from engagements.models import (
     ThreadReport,
 )
 from engagements.selectors import company_is_blocked, party_of
+from privacy.selectors import subject_is_restricted
 from privacy.services import audit_record
 from profiles.models import Company, CompanyMembership, FreelancerProfile
 from profiles.selectors import freelancer_is_public
@@ -62,10 +64,11 @@ def _body_clean(body: str, *, required: bool = True) -> str:
 
 
 def _notify(*, user, subject: str, lines: list[str], path: str) -> None:
-    """A short service mail in the recipient's language, after commit."""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
+    """A short service mail in the recipient's language, after commit, through
+    the mail service (the controller's footer, retries)."""
+    with translation.override(mail_language(user=user)):
         body = "\n\n".join([*[str(line) for line in lines], absolute_url(path)])
-        mail_after_commit(to=user.email, subject=str(subject), body=body)
+        mail_send(kind=MailKind.SERVICE, user=user, subject=str(subject), body=body)
 
 
 def _touch(thread: Thread, *, now) -> None:
@@ -228,6 +231,15 @@ def message_send(*, thread: Thread, actor, body: str) -> Message:
         raise ValidationError(
             _("This freelancer does not accept messages from your company."),
             code="blocked",
+        )
+    if party == Party.COMPANY and subject_is_restricted(user=thread.freelancer.user):
+        # Art. 18: their data is kept, not used; a new message would use it.
+        raise ValidationError(
+            _(
+                "This freelancer has restricted the use of their data, so they "
+                "cannot receive messages for now."
+            ),
+            code="restricted",
         )
     now = timezone.now()
     message = Message.objects.create(

@@ -265,3 +265,21 @@ def test_credit_note_pdf_names_the_invoice_it_credits(
     assert missing == []
     assert note.total == -invoice.total
     assert "-" in money(note.total)
+    # Its mail says what it takes back, and asks for no payment.
+    from django.core import mail
+
+    (message,) = [m for m in mail.outbox if f" {note.number} " in m.subject]
+    with translation.override(language):
+        assert money(invoice.total) in message.body
+        credited = _(
+            "Attached is %(kind)s %(number)s: %(description)s\n\n"
+            "Credited: %(total)s including VAT."
+        ) % {
+            "kind": note.get_kind_display().lower(),
+            "number": note.number,
+            "description": note.description,
+            "total": money(invoice.total),
+        }
+    assert credited in message.body
+    due_word = "forfald" if language == "da" else "due"
+    assert due_word not in message.body.split("--")[0].lower()

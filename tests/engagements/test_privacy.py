@@ -278,6 +278,9 @@ def test_erasing_a_busy_freelancer_keeps_the_books_restricted_and_erases_the_res
         (2, ContractVersion.Status.ACCEPTED),
     }
     assert all(v.restricted_at for v in kept_versions)
+    # The superseded version priced weeks too: kept as long as the invoices.
+    last = max(i.retain_until for i in busy.invoices)
+    assert all(v.retain_until >= last for v in kept_versions)
     assert ContractAcceptance.objects.filter(version__in=kept_versions).count() == 4
     hours = HoursReport.objects.filter(engagement=engagement)
     assert {h.pk for h in hours} == {h.pk for h in flow.hours}
@@ -740,6 +743,13 @@ def test_a_restricted_freelancer_gets_no_inquiries_and_their_engagements_freeze(
         )
     with pytest.raises(ValidationError):
         _propose(flow, flow.company_member, scope="More.")
+    # The conversation they had stays readable but takes no new messages.
+    with pytest.raises(ValidationError) as refused:
+        services.message_send(
+            thread=flow.thread, actor=flow.company_member, body="Still there?"
+        )
+    assert refused.value.code == "restricted"
+    assert not flow.thread.messages.filter(body="Still there?").exists()
     assert not Invoice.objects.exists()
     assert any(m.to == [flow.company.contact_email] for m in mail.outbox)
 

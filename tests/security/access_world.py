@@ -45,6 +45,8 @@ STAFF_PERMISSIONS = (
     "view_contractversion",
     "view_hoursreport",
     "view_invoice",
+    # support: the ticket queue and a ticket's attachment
+    "view_ticket",
 )
 
 
@@ -65,6 +67,7 @@ class World:
     keys: dict = field(default_factory=dict)  # role -> API token key
     engagement_keys: dict = field(default_factory=dict)  # see engagement_fill()
     engagement_objects: dict = field(default_factory=dict)  # engagement_object()
+    support_objects: dict = field(default_factory=dict)  # support_ticket()
 
     def engagement_fill(self) -> dict[str, int]:
         """Keys of an engagement between the owner's company (the owner and
@@ -91,6 +94,20 @@ class World:
                 )
             )
         return self.engagement_objects[name]
+
+    def support_ticket(self):
+        """The owner's support ticket, with a PDF attached, built on first use."""
+        if "ticket" not in self.support_objects:
+            from support.services import ticket_submit
+
+            self.support_objects["ticket"] = ticket_submit(
+                user=self.owner,
+                topic="account",
+                body="Help",
+                attachment=corpus.pdf_cv(),
+                client_ip="10.9.9.9",
+            )
+        return self.support_objects["ticket"]
 
     def user(self, role: str):
         if role == "anonymous":

@@ -193,7 +193,9 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "consent:email_preferences": ("/privacy/email/", MEMBERS),
     # Signed links from marketing e-mail: no login; a forged token is refused.
     "consent:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
-    "consent:email_open": ("/privacy/email/open/not-a-token/", every(404)),
+    # The open pixel answers its GIF to any token (it tells nothing; a
+    # forged token records nothing: tests/consent/test_email_opens.py).
+    "consent:email_open": ("/privacy/email/open/not-a-token/", every(200)),
     # profiles: the member's own pages
     "profiles:dashboard": ("/dashboard/", MEMBERS),
     "profiles:profile_edit": ("/dashboard/profile/", MEMBERS),
@@ -207,6 +209,8 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:account_keep": ("/account/keep/not-a-token/", PUBLIC),
     # profiles: directory and objects
     "profiles:freelancer_list": ("/freelancers/", PUBLIC),
+    # Competence names for the directory's autocomplete: public data only.
+    "profiles:skill_suggest": ("/skills/suggest/?q=py", PUBLIC),
     # Unpublished: the owner and staff who may view profiles, with TOTP.
     "profiles:freelancer_detail": (
         "/freelancers/{profile}/",
@@ -236,6 +240,12 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:company_detail": ("/companies/{company}/", PUBLIC),
     "profiles:company_edit": ("/companies/{company}/edit/", OWNER_ONLY),
     "profiles:company_invite": ("/companies/{company}/invite/", OWNER_ONLY),
+    # POST only; a member changes only their own membership (404 for anyone
+    # else: tests/profiles/test_journeys_profiles.py).
+    "profiles:company_membership_show": (
+        "/companies/{company}/membership/show/",
+        WEB_POST_ONLY,
+    ),
     # API (as pages; operations below)
     "api:root": ("/api/v1/", PUBLIC),
     "api:token": ("/api/v1/auth/token/", every(405)),
@@ -353,6 +363,16 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
     ),
+    # Messages to members: previews need view_mailing, the steps (test, send,
+    # resume, cancel) mailings.send_mailing, which no role here has.
+    "admin:mailings_mailing_preview": (
+        "/admin/mailings/mailing/1/preview/",
+        admin_row(403, 403),
+    ),
+    "admin:mailings_mailing_step": (
+        "/admin/mailings/mailing/1/step/send/",
+        admin_row(403, 403),
+    ),
     # A request's step (confirmation on GET): view and process permission.
     "admin:privacy_datasubjectrequest_step": (
         "/admin/privacy/datasubjectrequest/{dsr}/step/extend/",
@@ -361,6 +381,35 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
         admin_row(403, 403),
+    ),
+    # support ({ticket}: the owner's ticket, with an attachment). Only the
+    # owner on the site (staff work tickets in the admin); the admin's
+    # actions are POST only.
+    "support:ticket_list": ("/support/", MEMBERS),
+    "support:contact": ("/support/contact/", PUBLIC),
+    "support:verify": ("/support/verify/not-a-token/", every(400)),
+    "support:ticket_detail": ("/support/{ticket}/", OWNER_ONLY),
+    "support:ticket_reply": ("/support/{ticket}/reply/", WEB_POST_ONLY),
+    "support:ticket_attachment": ("/support/{ticket}/attachment/", OWNER_ONLY),
+    "admin:support_ticket_attachment": (
+        "/admin/support/ticket/{ticket}/attachment/",
+        admin_row(403, 200),
+    ),
+    "admin:support_ticket_reply": (
+        "/admin/support/ticket/{ticket}/reply/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_note": (
+        "/admin/support/ticket/{ticket}/note/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_assign": (
+        "/admin/support/ticket/{ticket}/assign/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_status": (
+        "/admin/support/ticket/{ticket}/status/",
+        admin_row(405, 405),
     ),
 }
 
@@ -474,6 +523,8 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
+    if "{ticket}" in path:
+        keys["ticket"] = world.support_ticket().pk
     if path.startswith(("/api/", "/admin/")):
         return path.format_map(_PathKeys(world, **keys))
     # Site pages: the engagement is built only for the paths that need it.
@@ -576,6 +627,7 @@ def test_someone_elses_objects_answer_404_not_403(world):
         "api:engagement-detail",
         "api:contract-detail",
         "api:invoice-detail",
+        "support:ticket_detail",
     ):
         path = _fill(URLS[name][0], world)
         response = world.client("other").get(path)
@@ -625,6 +677,10 @@ STAFF_POWERS = {
         ("admin:engagements_invoice_pdf", 200, 403),
     ],
     "view_threadreport": [("admin:engagements_threadreport_review", 200, 403)],
+    "view_ticket": [
+        ("/admin/support/ticket/", 200, 403),
+        ("admin:support_ticket_attachment", 200, 403),
+    ],
 }
 
 
