@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models as db_models
 from django.http import HttpResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -268,9 +269,17 @@ class BreachAdmin(AuditedAdminMixin, admin.ModelAdmin):
     def notification_deadline(self, obj):
         return obj.notification_deadline if obj.discovered_at else "-"
 
-    @admin.display(description=_("overdue"), boolean=True)
+    @admin.display(description=_("overdue"))
     def overdue(self, obj):
-        return obj.is_overdue
+        """A passed deadline is a warning in words, never a (green) tick."""
+        if obj.discovered_at and obj.is_overdue:
+            return format_html(
+                '<strong class="deadline-passed" data-overdue="yes">{}</strong>',
+                _("Deadline passed: notify the authority now"),
+            )
+        if obj.authority_notified_at:
+            return _("Authority notified")
+        return "-"
 
     def admin_save(self, request, obj, *, fields, created):
         return compliance_services.breach_save(

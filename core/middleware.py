@@ -31,6 +31,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import ratelimit, security
 from core.text import CONTROL_CHARACTERS, LINE_BREAKS_AND_CONTROLS
@@ -93,7 +94,11 @@ def too_many_requests(request, retry_after: int):
     ):
         response = JsonResponse(
             {
-                "detail": _("Too many requests. Try again in %(s)d seconds.")
+                "detail": ngettext(
+                    "Too many requests. Try again in %(s)d second.",
+                    "Too many requests. Try again in %(s)d seconds.",
+                    retry_after,
+                )
                 % {"s": retry_after},
                 "errors": {},
             },

@@ -282,6 +282,9 @@ class DataSubjectRequest(models.Model):
         COMPLETED = "completed", _("Completed")
         REJECTED = "rejected", _("Rejected")
 
+    class Flag(models.TextChoices):
+        VOLUME = "volume", _("Many export requests in a short time")
+
     OPEN_STATUSES = (Status.RECEIVED, Status.VERIFIED, Status.IN_PROGRESS)
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -343,6 +346,11 @@ class DataSubjectRequest(models.Model):
         null=True, blank=True, verbose_name=_("restriction lifted at")
     )
     erased_at = models.DateTimeField(null=True, blank=True, verbose_name=_("erased at"))
+    #: why staff must look before the request is answered (empty: it is
+    #: answered without staff, e.g. a member's own export). Not personal data.
+    flagged_reason = models.CharField(
+        _("flagged for staff"), max_length=20, choices=Flag.choices, blank=True
+    )
     anonymised_at = models.DateTimeField(
         null=True, blank=True, editable=False, verbose_name=_("anonymised at")
     )

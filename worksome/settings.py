@@ -260,6 +260,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "da")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 USE_TZ = True
+# One date format per language (worksome/formats/: English "9 December 2026").
+FORMAT_MODULE_PATH = ["worksome.formats"]
 
 # --- Static and media files -------------------------------------------------
 STATIC_URL = "static/"

@@ -24,6 +24,8 @@ EXPORT_VALID_FOR = dt.timedelta(days=7)
 #: an export still "building" after this is taken to have died with its worker.
 EXPORT_STALE_AFTER = dt.timedelta(hours=1)
 MAX_EXTENSION_MONTHS = 2
+#: the window of the flag rule for members' exports (``intake.dsr_flag_reason``).
+EXPORT_FLAG_WINDOW = dt.timedelta(days=30)
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:

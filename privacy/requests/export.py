@@ -39,7 +39,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.crypto import token_hash
@@ -51,6 +51,7 @@ from privacy.facts import controller as controller_details
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.registry import personal_data
 from privacy.requests.deadlines import EXPORT_VALID_FOR
+from privacy.requests.notices import dsr_export_ready_notify
 from privacy.requests.services.workflow import dsr_finish, dsr_lock
 from privacy.selectors import registry_overview, retention_periods
 
@@ -299,23 +300,17 @@ def dsr_export_build(*, request_id: int, base_url: str = "") -> ExportArchive | 
                 path=reverse("privacy:export_token", kwargs={"token": token}),
             )
             if request.is_open:
-                # The requester's language, not the worker's.
-                with translation.override(request.language or "en"):
-                    dsr_finish(
-                        request,
-                        actor=None,
-                        base_url=base_url,
-                        extra=_(
-                            "Your data is ready. Download it within 7 days (the link "
-                            "works for you only and expires on %(expires)s):\n%(link)s"
-                        )
-                        % {
-                            "expires": formats.date_format(
-                                timezone.localtime(archive.expires_at)
-                            ),
-                            "link": link,
-                        },
-                    )
+                dsr_finish(request, actor=None, base_url=base_url, notify=False)
+                # After commit, through the mail service, in the member's
+                # language (not the worker's).
+                dsr_export_ready_notify(
+                    request,
+                    link=link,
+                    expires_at=archive.expires_at,
+                    request_url=absolute_url(
+                        base_url=base_url, path=request.get_absolute_url()
+                    ),
+                )
     except Exception:
         file_deletions_schedule([(export_storage, name)])
         raise

@@ -9,6 +9,10 @@ recipients of their data (GDPR Art. 19), and the staff digest.
   reference the recipient already knows.
 - The digest goes to staff who may see requests, and names requests by
   number, kind and due date only.
+- "Your export is ready" goes to the member through the one mail service
+  (``consent.mail.mail_send``, kind SERVICE, in the member's language), which
+  ``consent`` registers here (``service_mail_sender``): privacy sits below
+  consent and cannot import it.
 """
 
 from __future__ import annotations
@@ -28,9 +32,20 @@ from core.mail import absolute_url, mail_after_commit
 from privacy.facts import COMPLAINT_TEXT, controller_footer
 from privacy.models import DataSubjectRequest
 from privacy.registry import Recipient
-from privacy.requests.selectors import dsr_due_soon, dsr_overdue
+from privacy.requests.selectors import dsr_due_soon, dsr_flagged, dsr_overdue
 
 Kind = DataSubjectRequest.Kind
+
+
+_service_mail_sender = None
+
+
+def service_mail_sender(sender) -> None:
+    """Register the sender of service mail to a member: ``sender(*, user,
+    template, context)`` queues it after commit (``consent`` registers
+    ``mail_send(kind=MailKind.SERVICE, ...)`` in its ``AppConfig.ready``)."""
+    global _service_mail_sender
+    _service_mail_sender = sender
 
 
 def in_requester_language(func):
@@ -158,6 +173,43 @@ def dsr_completed_notify(
     )
 
 
+def dsr_export_ready_notify(
+    request: DataSubjectRequest,
+    *,
+    link: str,
+    expires_at: dt.datetime,
+    request_url: str = "",
+) -> None:
+    """The member's export is ready: the download link and until when it works.
+
+    In the member's language (the mail service reads ``user.language``); the
+    context holds only strings, so the mail can be queued.
+    """
+    context = {
+        "request_id": request.pk,
+        "kind": request.kind,
+        "link": link,
+        "expires_at": expires_at.isoformat(),
+        "request_url": request_url,
+    }
+    if _service_mail_sender is not None and request.subject is not None:
+        _service_mail_sender(
+            user=request.subject,
+            template="privacy/email/export_ready",
+            context=context,
+        )
+        return
+    notice_send(  # no mail service registered (privacy used on its own)
+        to=request.email,
+        subject=_("Your data is ready to download"),
+        body=_("Download it here (the link expires on %(expires)s):\n%(link)s\n")
+        % {
+            "expires": formats.date_format(timezone.localtime(expires_at)),
+            "link": link,
+        },
+    )
+
+
 def dsr_restriction_lift_warn(request: DataSubjectRequest) -> None:
     """The restriction is about to be lifted (GDPR Art. 18(3))."""
     notice_send(
@@ -235,7 +287,9 @@ def dsr_digest_send(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     overdue = list(dsr_overdue(now=now).order_by("effective_due"))
     soon = list(dsr_due_soon(now=now).order_by("effective_due"))
-    if not overdue and not soon:
+    # Flagged requests wait for staff (the only ones a member's export does).
+    flagged = list(dsr_flagged().order_by("effective_due"))
+    if not overdue and not soon and not flagged:
         return 0
     subject = _("[Worksome] %(n)d overdue, %(m)d due soon: data-subject requests") % {
         "n": len(overdue),
@@ -244,6 +298,9 @@ def dsr_digest_send(*, now: dt.datetime | None = None) -> int:
     body = _(
         "Overdue data-subject requests:\n%(overdue)s\n\nDue within 7 days:\n%(soon)s\n"
     ) % {"overdue": _digest_lines(overdue), "soon": _digest_lines(soon)}
+    if flagged:
+        body += "\n" + _("Flagged for staff (nothing happens until you act):")
+        body += "\n" + _digest_lines(flagged) + "\n"
     staff = (
         get_user_model()
         .objects.filter(is_staff=True, is_active=True)

@@ -40,6 +40,7 @@ class DataSubjectRequestData(PersonalData):
         "rejection_reason": Anonymise.keep(),
         "legal_exceptions": Anonymise.keep(),
         "recipients_notified": Anonymise.keep(),
+        "flagged_reason": Anonymise.keep(),
     }
     retention = Retention(
         key="privacy.dsr.closed",

@@ -113,3 +113,34 @@ def dsr_due_soon(
         effective_due__gte=now,
         effective_due__lt=now + timedelta(days=days),
     )
+
+
+def dsr_open(*, qs: QuerySet | None = None) -> QuerySet[DataSubjectRequest]:
+    """Open requests (received, verified, in progress); of ``qs`` when given."""
+    return dsr_due_annotated(qs).filter(status__in=DataSubjectRequest.OPEN_STATUSES)
+
+
+def dsr_flagged(*, qs: QuerySet | None = None) -> QuerySet[DataSubjectRequest]:
+    """Open requests flagged for staff (``intake.dsr_flag_reason``)."""
+    return dsr_open(qs=qs).exclude(flagged_reason="")
+
+
+#: the admin queue's filters by name: the changelist's ``?due=<name>`` and the
+#: admin index's counters both use these, so a counter equals its list.
+QUEUE_FILTERS = ("open", "overdue", "week", "flagged")
+
+
+def dsr_queue_filter(
+    name: str | None, *, now: datetime, qs: QuerySet | None = None
+) -> QuerySet[DataSubjectRequest]:
+    """``qs`` (else all requests) narrowed to one of ``QUEUE_FILTERS``; as it
+    is for any other name."""
+    if name == "open":
+        return dsr_open(qs=qs)
+    if name == "overdue":
+        return dsr_overdue(now=now, qs=qs)
+    if name == "week":
+        return dsr_due_soon(now=now, qs=qs)
+    if name == "flagged":
+        return dsr_flagged(qs=qs)
+    return dsr_due_annotated(qs)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -22,6 +22,7 @@ from privacy.requests.forms import (
     AnonymousRequestForm,
     RequestForm,
 )
+from privacy.requests.progress import dsr_next_step, dsr_status_for_member
 
 # Anonymous intake: (uses, seconds) per e-mail address and per IP address.
 DEFAULT_RATE_PER_EMAIL = (3, 60 * 60)
@@ -128,9 +129,20 @@ def request_detail(request, pk: int):
             "req": dsr_request,
             "archive": archive,
             "building": building,
+            "next_step": dsr_next_step(dsr_request),
             "complaint_text": COMPLAINT_TEXT,
         },
     )
+
+
+@never_cache
+@login_required
+@require_GET
+def request_status(request, pk: int):
+    """The request's state as JSON, for the page's poll; the owner's only
+    (anyone else's, or none: 404)."""
+    dsr_request = selectors.dsr_get_for_user(pk=pk, user=request.user)
+    return JsonResponse(dsr_status_for_member(dsr_request))
 
 
 @never_cache

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from privacy.models import DataSubjectRequest
-from privacy.requests.selectors import dsr_due_soon, dsr_overdue
+from privacy.requests.selectors import dsr_queue_filter
 
 register = template.Library()
 
@@ -23,11 +23,20 @@ def dsr_queue_summary(context) -> dict | None:
         return None
     now = timezone.now()
     queue = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    # The same selector as the changelist's filter each counter links to.
+    counts = {
+        name: dsr_queue_filter(name, now=now).count()
+        for name in ("open", "overdue", "week", "flagged")
+    }
     return {
         "url": queue,
-        "overdue": dsr_overdue(now=now).count(),
+        "open": counts["open"],
+        "open_url": f"{queue}?due=open",
+        "overdue": counts["overdue"],
         "overdue_url": f"{queue}?due=overdue",
-        "due_soon": dsr_due_soon(now=now, days=DUE_SOON_DAYS).count(),
+        "due_soon": counts["week"],
         "due_soon_url": f"{queue}?due=week",
+        "flagged": counts["flagged"],
+        "flagged_url": f"{queue}?due=flagged",
         "days": DUE_SOON_DAYS,
     }

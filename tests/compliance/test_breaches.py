@@ -73,9 +73,10 @@ def test_admin_list_shows_the_deadline_and_whether_it_is_overdue(admin_user):
     assert "notify authority by" in html.lower()
     deadline = timezone.localtime(overdue.notification_deadline)
     assert date_format(deadline, "DATETIME_FORMAT") in html
-    # One "overdue" (yes) icon and one "not overdue" (no) icon.
-    assert html.count('alt="True"') == 1
-    assert html.count('alt="False"') == 1
+    # A passed deadline is a warning in words, never a (green) tick.
+    assert html.count('data-overdue="yes"') == 1
+    assert "Deadline passed: notify the authority now" in html
+    assert 'alt="True"' not in html and "icon-yes" not in html
 
 
 def test_admin_add_records_who_recorded_it(admin_user):

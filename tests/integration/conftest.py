@@ -70,7 +70,9 @@ def start_workers(postgres_db, redis_url):
     """
     started = []
 
-    def start(n: int = 1, *, pool: str = "prefork") -> str:
+    def start(n: int = 1, *, pool: str = "prefork", also: tuple[str, ...] = ()) -> str:
+        """``also``: more queues to consume, e.g. the default queue that tasks
+        queued by the worker itself go to."""
         queue = f"itest-{uuid.uuid4().hex[:12]}"
         for i in range(n):
             log = tempfile.TemporaryFile("w+")  # noqa: SIM115
@@ -85,7 +87,7 @@ def start_workers(postgres_db, redis_url):
                     f"--pool={pool}",
                     "--concurrency=1",
                     "--queues",
-                    queue,
+                    ",".join([queue, *also]),
                     "--hostname",
                     f"{queue}-{i}@%h",
                     "--without-gossip",

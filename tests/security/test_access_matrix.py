@@ -181,6 +181,8 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "privacy:request_list": ("/privacy/requests/", MEMBERS),
     "privacy:request_new": ("/privacy/requests/new/", PUBLIC),
     "privacy:request_detail": ("/privacy/requests/{dsr}/", OWNER_ONLY),
+    # The page's JSON status poll: the owner's only (404 for anyone else).
+    "privacy:request_status": ("/privacy/requests/{dsr}/status/", OWNER_ONLY),
     # No export built yet: 404 for the owner too.
     "privacy:export_download": (
         "/privacy/requests/{dsr}/download/",
@@ -386,6 +388,11 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "admin:mailings_mailing_step": (
         "/admin/mailings/mailing/1/step/send/",
         admin_row(403, 403),
+    ),
+    # A request's step (confirmation on GET): view and process permission.
+    "admin:privacy_datasubjectrequest_step": (
+        "/admin/privacy/datasubjectrequest/{dsr}/step/extend/",
+        admin_row(403, 200),
     ),
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
@@ -638,6 +645,7 @@ def test_someone_elses_objects_answer_404_not_403(world):
     """The same URLs with the other member as 'owner': never a 403."""
     for name in (
         "privacy:request_detail",
+        "privacy:request_status",
         "profiles:company_edit",
         "api:privacy-request-detail",
         "api:thread-detail",

@@ -5,12 +5,16 @@ single-use link e-mailed to the address, or by staff.
   request is stored and its link sent whether or not the address is known.
 - Only a hash of the link's token is stored; the link works once, within
   ``TOKEN_VALID_FOR``, checked again under the row lock.
+- A member's own access or portability request needs no staff: the export is
+  queued in the same transaction (built by the worker after commit), unless
+  the request is flagged (``dsr_flag_reason``): then it waits for staff.
 """
 
 from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,7 +25,11 @@ from django.utils.translation import gettext as _
 from core.crypto import token_hash
 from core.mail import absolute_url
 from privacy.models import DataSubjectRequest
-from privacy.requests.deadlines import TOKEN_VALID_FOR, dsr_due_at
+from privacy.requests.deadlines import (
+    EXPORT_FLAG_WINDOW,
+    TOKEN_VALID_FOR,
+    dsr_due_at,
+)
 from privacy.requests.notices import (
     dsr_received_notify,
     dsr_verification_link_send,
@@ -29,7 +37,9 @@ from privacy.requests.notices import (
     in_requester_language,
 )
 from privacy.requests.selectors import dsr_get_by_token
+from privacy.requests.services.access import dsr_export_request
 from privacy.requests.services.workflow import (
+    EXPORT_KINDS,
     dsr_audit_record,
     dsr_lock,
     dsr_status_require,
@@ -58,6 +68,30 @@ def _normalise_email(email: str) -> str:
     return get_user_model().objects.normalize_email((email or "").strip()).lower()
 
 
+#: export requests (access, portability) a member may make within
+#: ``EXPORT_FLAG_WINDOW`` before the next one waits for staff.
+DEFAULT_EXPORTS_UNFLAGGED = 3
+
+
+def dsr_flag_reason(*, user, kind: str) -> str:
+    """Why a member's new request must wait for staff ("" when it need not).
+
+    The one rule: a member's access or portability request is answered by the
+    worker alone, unless they already made ``DSR_EXPORTS_UNFLAGGED`` (3) such
+    requests in the last 30 days (a session used to pull data in bulk, or a
+    script): then staff look first (``Flag.VOLUME``).
+    """
+    if kind not in EXPORT_KINDS:
+        return ""
+    limit = getattr(settings, "DSR_EXPORTS_UNFLAGGED", DEFAULT_EXPORTS_UNFLAGGED)
+    recent = DataSubjectRequest.objects.filter(
+        subject=user,
+        kind__in=EXPORT_KINDS,
+        received_at__gte=timezone.now() - EXPORT_FLAG_WINDOW,
+    ).count()
+    return DataSubjectRequest.Flag.VOLUME if recent >= limit else ""
+
+
 @transaction.atomic
 def dsr_submit(
     *, user, kind: str, details: str = "", base_url: str = ""
@@ -84,10 +118,12 @@ def dsr_submit(
             },
             code="open_request",
         )
+    flag = dsr_flag_reason(user=user, kind=kind)
     now = timezone.now()
     request = DataSubjectRequest.objects.create(
         kind=kind,
         subject=user,
+        flagged_reason=flag,
         email=user.email,
         language=translation.get_language() or "",
         details=details,
@@ -99,8 +135,15 @@ def dsr_submit(
     )
     dsr_audit_record(request, actor=user, action="received", channel="session")
     dsr_audit_record(request, actor=user, action="verified", method="session")
+    if flag:
+        dsr_audit_record(request, actor=None, action="flagged", reason=flag)
     dsr_received_notify(request, base_url=base_url)
     dsr_verified_effects_apply(request, actor=user)
+    if kind in EXPORT_KINDS and not flag:
+        # The member is verified by their session: the worker builds the
+        # export after commit; staff see it in the queue but need not act.
+        dsr_export_request(request=request, actor=user, base_url=base_url)
+        request.refresh_from_db()
     return request
 
 

@@ -78,15 +78,22 @@ def dsr_progress_start(request: DataSubjectRequest, *, actor) -> None:
 
 
 def dsr_finish(
-    request: DataSubjectRequest, *, actor, base_url: str, extra: str = ""
+    request: DataSubjectRequest,
+    *,
+    actor,
+    base_url: str,
+    extra: str = "",
+    notify: bool = True,
 ) -> None:
     """On a locked request: mark it completed and tell the requester
-    (``extra``: what was done)."""
+    (``extra``: what was done; ``notify=False`` when the caller sends its own
+    mail, as the export does)."""
     request.status = Status.COMPLETED
     request.completed_at = timezone.now()
     request.save(update_fields=["status", "completed_at"])
     dsr_audit_record(request, actor=actor, action="completed")
-    dsr_completed_notify(request, base_url=base_url, extra=extra)
+    if notify:
+        dsr_completed_notify(request, base_url=base_url, extra=extra)
 
 
 def dsr_recipients_notify(

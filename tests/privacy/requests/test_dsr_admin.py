@@ -123,7 +123,7 @@ def test_erasure_end_to_end(client, admin_client, django_capture_on_commit_callb
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = _act(admin_client, "execute_erasure", request)
-    assert b"Execute erasure: 1 request(s)." in response.content
+    assert b"Execute erasure: 1 request." in response.content
     # The member is logged out and cannot log in again.
     assert client.get(f"/privacy/requests/{request.pk}/").status_code == 302
     login = Client()

@@ -124,9 +124,12 @@ def test_member_files_a_request_verified_by_session(member_client, member):
     assert response.status_code == 302 and response["Location"] == (
         f"/privacy/requests/{request.pk}/"
     )
-    assert request.subject == member and request.status == "verified"
+    # Verified by the session, and its export queued without staff.
+    assert request.subject == member and request.status == "in_progress"
+    assert request.verification_method == "session"
     page = member_client.get(response["Location"]).content.decode()
-    assert "Verified" in page and "JSON pls" in page
+    assert "In progress" in page and "JSON pls" in page
+    assert "queued" in page
 
 
 def test_member_with_an_unknown_kind_gets_a_form_error(member_client):
@@ -141,7 +144,7 @@ def test_new_request_form_preselects_a_kind(member_client):
 
 
 def test_list_shows_only_own_requests_with_status_and_due_date(member_client, member):
-    mine = dsr.dsr_submit(user=member, kind="access")
+    mine = dsr.dsr_submit(user=member, kind="erasure")
     other = dsr.dsr_submit(user=UserFactory(), kind="erasure")
     html = member_client.get("/privacy/requests/").content.decode()
     assert f"/privacy/requests/{mine.pk}/" in html

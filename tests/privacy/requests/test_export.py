@@ -151,7 +151,7 @@ def test_completion_mail_carries_a_link_only_the_subject_can_use(
     zelda, yrsa, _recipient = two_members
     mail.outbox.clear()
     request = _built(zelda, django_capture_on_commit_callbacks)
-    [message] = [m for m in mail.outbox if "complete" in m.subject]
+    [message] = [m for m in mail.outbox if "ready" in m.subject]
     assert message.to == [zelda.strings["email"]]
     link = re.search(r"http://t(/privacy/exports/\S+/)", message.body).group(1)
     response = client.get(link)
@@ -242,15 +242,16 @@ def test_status_page_shows_progress_while_building(
     zelda, _yrsa, _recipient = two_members
     request = dsr.dsr_submit(user=zelda.user, kind="access")
     # Not eager: the task is queued but no worker has run it yet.
-    ExportArchive.objects.create(
-        request=request,
-        subject=zelda.user,
-        status=ExportArchive.Status.BUILDING,
-        progress=40,
+    ExportArchive.objects.filter(request=request).update(
+        status=ExportArchive.Status.BUILDING, progress=40
     )
     client.force_login(zelda.user)
     html = client.get(f"/privacy/requests/{request.pk}/").content.decode()
-    assert "40% done" in html and 'http-equiv="refresh"' in html
+    # The page polls its JSON status (our own script), no meta refresh.
+    assert 'value="40" data-dsr-progress' in html and "http-equiv" not in html
+    assert "/static/privacy/dsr_status.js" in html
+    assert f'data-dsr-status-url="/privacy/requests/{request.pk}/status/"' in html
+    assert "being built" in html
 
 
 def test_export_of_a_request_of_another_kind_is_refused(db):

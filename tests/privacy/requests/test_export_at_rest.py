@@ -52,7 +52,7 @@ def test_archive_on_disk_holds_no_zip_and_no_cpr_but_downloads_as_a_zip(
         assert secret.encode() not in on_disk
 
     # The e-mailed link and the logged-in download both give the real ZIP.
-    [message] = [m for m in mail.outbox if "complete" in m.subject]
+    [message] = [m for m in mail.outbox if "ready" in m.subject]
     link = re.search(r"http://t(/privacy/exports/\S+/)", message.body).group(1)
     for url in (link, f"/privacy/requests/{request.pk}/download/"):
         client.force_login(zelda.user)

@@ -1,34 +1,48 @@
+"""The request queue: the list with its filters (the admin index's counters
+link to them and count with the same selectors), and the read-only change
+page whose steps are buttons (``actions``). One module at ~420 lines: the
+changelist's actions and the change page's steps call the same services and
+share the admin's permission checks (``has_<permission>_permission``)."""
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.admin import ProtectedLookupsMixin, ViewOnlyAdmin
+from core.forms import form_errors_add
 from privacy.admin_mixins import AuditedAdminMixin
 from privacy.models import AuditEvent, DataSubjectRequest, ExportArchive
 from privacy.requests import selectors
 from privacy.requests import services as dsr
+from privacy.requests.admin.actions import STEPS, STEPS_BY_NAME
+from privacy.requests.admin.displays import legal_exceptions_html, recipients_html
 from privacy.requests.forms import ExtendForm, ReasonForm
 
 
 class DueFilter(admin.SimpleListFilter):
-    """Overdue and due-this-week, as ``privacy.requests.selectors`` says."""
+    """Open, overdue, due-this-week and flagged, as
+    ``privacy.requests.selectors`` says (the admin index counts the same)."""
 
     title = _("due")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("Overdue")), ("week", _("Due within 7 days"))]
+        return [
+            ("open", _("Open")),
+            ("overdue", _("Overdue")),
+            ("week", _("Due within 7 days")),
+            ("flagged", _("Flagged for staff")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() == "overdue":
-            return selectors.dsr_overdue(now=timezone.now(), qs=queryset)
-        if self.value() == "week":
-            return selectors.dsr_due_soon(now=timezone.now(), qs=queryset)
-        return queryset
+        return selectors.dsr_queue_filter(self.value(), now=timezone.now(), qs=queryset)
 
 
 def _dsr_action(description: str, permission: str):
@@ -49,7 +63,11 @@ def _dsr_action(description: str, permission: str):
             if done:
                 modeladmin.message_user(
                     request,
-                    _("%(action)s: %(n)d request(s).")
+                    ngettext(
+                        "%(action)s: %(n)d request.",
+                        "%(action)s: %(n)d requests.",
+                        done,
+                    )
                     % {"action": description, "n": done},
                     messages.SUCCESS,
                 )
@@ -75,6 +93,7 @@ class DataSubjectRequestAdmin(
         "received_at",
         "due",
         "days_left",
+        "flag",
     )
     list_filter = (DueFilter, "kind", "status")
     search_fields = ("email",)
@@ -111,16 +130,20 @@ class DataSubjectRequestAdmin(
         "completed_at",
         "rejected_at",
         "rejection_reason",
-        "legal_exceptions",
-        "recipients_notified",
+        "flagged_reason",
+        "legal_exceptions_table",
+        "recipients_table",
         "restriction_applied_at",
         "restriction_lift_notified_at",
         "restriction_lifted_at",
         "erased_at",
         "anonymised_at",
         "export_state",
-        "audit_trail",
     )
+    # Every field is read-only: the form has nothing to save (no Save buttons;
+    # the steps are the buttons of ``actions``).
+    fields = readonly_fields
+    change_form_template = "admin/privacy/datasubjectrequest/change_form.html"
 
     def get_queryset(self, request):
         return selectors.dsr_due_annotated(super().get_queryset(request))
@@ -133,6 +156,22 @@ class DataSubjectRequestAdmin(
     def days_left(self, obj):
         return obj.days_left if obj.is_open else "-"
 
+    @admin.display(description=_("flagged"))
+    def flag(self, obj):
+        if not obj.flagged_reason:
+            return "-"
+        return format_html(
+            '<span class="dsr-flag">{}</span>', obj.get_flagged_reason_display()
+        )
+
+    @admin.display(description=_("legal exceptions"))
+    def legal_exceptions_table(self, obj):
+        return legal_exceptions_html(obj.legal_exceptions)
+
+    @admin.display(description=_("recipients notified"))
+    def recipients_table(self, obj):
+        return recipients_html(obj.recipients_notified)
+
     @admin.display(description=_("export"))
     def export_state(self, obj):
         archive = getattr(obj, "export", None)
@@ -140,30 +179,14 @@ class DataSubjectRequestAdmin(
             return "-"
         return f"{archive.get_status_display()} ({archive.progress}%)"
 
-    @admin.display(description=_("audit trail"))
-    def audit_trail(self, obj):
-        events = (
+    @staticmethod
+    def _events(obj):
+        return (
             AuditEvent.objects.filter(
                 target_type=DataSubjectRequest._meta.label_lower, target_id=str(obj.pk)
             )
             .select_related("actor")
             .order_by("at", "pk")
-        )
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}", e.action, e.actor or "-")
-                for e in events
-            ),
-        )
-        return format_html(
-            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-            "<tbody>{}</tbody></table>",
-            _("when"),
-            _("what"),
-            _("who"),
-            rows,
         )
 
     def has_add_permission(self, request):
@@ -184,6 +207,99 @@ class DataSubjectRequestAdmin(
     @staticmethod
     def _base_url(request) -> str:
         return request.build_absolute_uri("/")
+
+    # --- The change page: read-only, with the steps as buttons -----------------
+
+    def _step_allowed(self, request, step) -> bool:
+        return getattr(self, f"has_{step.permission}_permission")(request)
+
+    def steps_offered(self, request, obj) -> list:
+        """The steps possible now for ``obj``, that this staff member may take."""
+        return [
+            step
+            for step in STEPS
+            if step.offered(obj) and self._step_allowed(request, step)
+        ]
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/step/<str:step>/",
+                self.admin_site.admin_view(self.step_view),
+                name=f"{opts.app_label}_{opts.model_name}_step",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        context = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **(extra_context or {}),
+        }
+        if obj is not None:
+            context["dsr_steps"] = self.steps_offered(request, obj)
+            context["dsr_events"] = list(self._events(obj))
+        return super().change_view(request, object_id, form_url, context)
+
+    def step_view(self, request, object_id, step):
+        """GET: the confirmation (with the reason's form, if the step needs
+        one) beside the audit trail; POST: the step, through its service."""
+        obj = self.get_object(request, object_id)
+        if obj is None or step not in STEPS_BY_NAME:
+            raise Http404
+        if not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        chosen = STEPS_BY_NAME[step]
+        if not self._step_allowed(request, chosen):
+            raise PermissionDenied
+        opts = self.model._meta
+        change_url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+        )
+        form = chosen.form(request.POST if request.method == "POST" else None)
+        status = 200
+        if request.method == "POST":
+            if not chosen.offered(obj):
+                form.add_error(
+                    None,
+                    _("This step is not possible in the request's current state."),
+                )
+            elif form.is_valid():
+                try:
+                    chosen.call(
+                        obj, request.user, form.cleaned_data, self._base_url(request)
+                    )
+                except ValidationError as exc:
+                    form_errors_add(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("%(step)s: done for %(request)s.")
+                        % {"step": chosen.label, "request": obj},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(change_url)
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("%(step)s: %(request)s")
+            % {"step": chosen.label, "request": obj},
+            "step": chosen,
+            "form": form,
+            "original": obj,
+            "opts": opts,
+            "change_url": change_url,
+            "dsr_events": list(self._events(obj)),
+            "offered": chosen.offered(obj),
+        }
+        return TemplateResponse(
+            request, "admin/privacy/dsr_step.html", context, status=status
+        )
 
     @_dsr_action(_("Verify the requester"), "process")
     def verify(self, obj, request):
@@ -242,7 +358,12 @@ class DataSubjectRequestAdmin(
             if done:
                 self.message_user(
                     request,
-                    _("%(action)s: %(n)d request(s).") % {"action": title, "n": done},
+                    ngettext(
+                        "%(action)s: %(n)d request.",
+                        "%(action)s: %(n)d requests.",
+                        done,
+                    )
+                    % {"action": title, "n": done},
                     messages.SUCCESS,
                 )
             return None
