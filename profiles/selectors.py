@@ -37,6 +37,7 @@ from profiles.models import (
     FreelancerSlugHistory,
     Skill,
 )
+from profiles.search import freelancer_text_search
 
 
 def _public_q(prefix: str = "") -> Q:
@@ -65,38 +66,29 @@ def _term(value: str, limit: int = 100) -> str:
 def freelancer_list_public(
     *, q: str = "", skill: str = "", city: str = ""
 ) -> QuerySet[FreelancerProfile]:
-    """Published profiles matching the search, newest first, skills prefetched."""
+    """Published profiles matching the filters, skills prefetched; with ``q``
+    the best match first (``profiles/search.py``), otherwise newest first."""
     qs = FreelancerProfile.objects.filter(_public_q())
-    if q := _term(q):
-        skill_ids = Skill.objects.filter(name__icontains=q).values("pk")
-        qs = qs.filter(
-            Q(full_name__icontains=q)
-            | Q(headline__icontains=q)
-            | Q(company_name__icontains=q)
-            | Q(skills__in=skill_ids)
-        )
     if skill := _term(skill, 70):
         qs = qs.filter(skills__slug=skill)
     if city := _term(city):
         qs = qs.filter(city__iexact=city)
-    if q or skill:
+    if skill:
         # Filtering across skills can repeat a row; keep each profile once.
         qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
-    return (
-        qs.only(
-            "slug",
-            "full_name",
-            "headline",
-            "city",
-            "country",
-            "photo_thumbnail",
-            "published_at",
-        )
-        .prefetch_related(
-            Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
-        )
-        .order_by("-published_at", "pk")
-    )
+    qs = qs.only(
+        "slug",
+        "full_name",
+        "headline",
+        "city",
+        "country",
+        "photo_thumbnail",
+        "published_at",
+    ).prefetch_related(Prefetch("skills", queryset=Skill.objects.only("name", "slug")))
+    if q := _term(q):
+        # Last, after every filter: the search caps its candidates.
+        qs = freelancer_text_search(qs, q)
+    return qs if qs.ordered else qs.order_by("-published_at", "pk")
 
 
 def freelancer_get_public(*, slug: str) -> FreelancerProfile:

@@ -23,6 +23,7 @@ from profiles.directory import (
     PAGE_SIZE,
     CachedCountPaginator,
     directory_cards_html,
+    directory_facets,
     public_profile_page,
 )
 from profiles.forms import (
@@ -51,10 +52,20 @@ def freelancer_list(request):
         profiles, PAGE_SIZE, count_key=json.dumps(params, sort_keys=True)
     )
     page = paginator.get_page(request.GET.get("page"))
+    facets = (
+        directory_facets(profiles, count_key=paginator.count_key)
+        if params["q"]
+        else None
+    )
     return render(
         request,
         "profiles/freelancer_list.html",
-        {"page": page, "params": params, "cards": directory_cards_html(page)},
+        {
+            "page": page,
+            "params": params,
+            "cards": directory_cards_html(page),
+            "facets": facets,
+        },
     )
 
 

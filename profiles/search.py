@@ -1,0 +1,215 @@
+"""Full-text search of the freelancer directory, and its facet counts.
+
+What must never happen, and why it cannot:
+
+- **A profile that is not public matches.** The search only narrows the
+  queryset it is given (``freelancer_list_public`` passes one filtered by
+  ``_public_q``), and adds the two public columns again so the partial GIN
+  index (``published_at IS NOT NULL AND restricted_at IS NULL``) applies. An
+  unpublished, restricted, closed or erased profile leaves results at the
+  next query: nothing is cached between the write and the search (the vector
+  is maintained by triggers inside the writing transaction).
+- **Something the freelancer did not publish is searchable.** The vector is
+  built only from headline, skill names, about text, city, company name and
+  full name (see migration ``0002_freelancer_search_vector``); never e-mail,
+  phone, CPR, street or postal code.
+- **Bad input answers 500.** The query text is cut to a bounded number of
+  words, stripped of NUL and control characters, and passed to PostgreSQL as
+  a parameter of ``websearch_to_tsquery``, which accepts any text.
+
+PostgreSQL: the tsvector column holds Danish and English stems (profiles
+have no language field), the query ORs ``websearch_to_tsquery`` in both
+configurations, and a word close to a competence's name (pg_trgm, one small
+query on the skills' trigram index) adds the corrected query as another
+alternative: "kubernets" finds Kubernetes. Ranking uses ``ts_rank`` with the
+vector's weights (A headline and skills, B about, C city and company, D
+name), then the most recently updated profile.
+
+Scale: ranking every match of a broad query ("udvikler" may match half the
+directory) costs as much as the matches. The search therefore ranks at most
+``CANDIDATE_CAP`` matching profiles, taken from the GIN index in table order
+after every filter has been applied; a query with more matches shows the
+best of those candidates, and the count says ``CANDIDATE_CAP``. Narrower
+queries (a competence and a city, a filter) rank all their matches.
+
+SQLite (``make run``): no tsvector, no stemming, no typo tolerance: every
+word must occur (case-insensitively, as a substring) in the name, headline,
+about text, city, company name or a skill name; results newest update first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import RawSQL
+
+from profiles.models import FreelancerProfile, Skill
+
+#: At most this many matching profiles are ranked per search (see above).
+CANDIDATE_CAP = 1000
+#: Words of a query that are searched; the rest is ignored.
+MAX_WORDS = 8
+#: A word this similar (pg_trgm) to a competence's name also searches it.
+TYPO_SIMILARITY = 0.5
+TYPO_MIN_LENGTH = 4
+#: Entries per facet.
+FACET_SIZE = 10
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WORD = re.compile(r"\w+")
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+
+_TSQUERY = (
+    "(websearch_to_tsquery('pg_catalog.danish', %s)"
+    " || websearch_to_tsquery('pg_catalog.english', %s))"
+)
+
+
+def search_text_clean(q: str) -> str:
+    """The searched text: no control characters, at most ``MAX_WORDS`` words,
+    "UX-designer" searched as "UX designer" (matching both spellings); empty
+    when nothing in it can match (only punctuation)."""
+    q = _CONTROL.sub(" ", q or "")
+    q = _INNER_HYPHEN.sub(" ", q)
+    words = list(_WORD.finditer(q))
+    if not words:
+        return ""
+    if len(words) > MAX_WORDS:
+        q = q[: words[MAX_WORDS - 1].end()]
+    return " ".join(q.split())
+
+
+def _skill_corrections(q: str) -> str | None:
+    """``q`` with each word that looks like a misspelt competence replaced by
+    its name, or None when no word needs it (one query, trigram index)."""
+    words = sorted(
+        {
+            w.lower()
+            for w in _WORD.findall(q)
+            if len(w) >= TYPO_MIN_LENGTH and not w.isdigit()
+        }
+    )
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT w, s.name, similarity(lower(s.name), w)
+            FROM unnest(%s::text[]) AS w
+            CROSS JOIN LATERAL (
+                SELECT name FROM profiles_skill
+                WHERE lower(name) %% w
+                ORDER BY similarity(lower(name), w) DESC, name
+                LIMIT 1
+            ) AS s
+            """,
+            [words],
+        )
+        rows = cursor.fetchall()
+    corrections = {
+        word: name
+        for word, name, similarity in rows
+        if similarity >= TYPO_SIMILARITY
+        and word not in _WORD.findall(search_text_clean(name).lower())
+    }
+    if not corrections:
+        return None
+    return _WORD.sub(lambda m: corrections.get(m.group().lower(), m.group()), q)
+
+
+def _tsquery(q: str) -> tuple[str, list[str]]:
+    sql, params = _TSQUERY, [q, q]
+    corrected = _skill_corrections(q)
+    if corrected is not None:
+        sql = f"({sql} || {_TSQUERY})"
+        params += [corrected, corrected]
+    return sql, params
+
+
+def freelancer_text_search(
+    queryset: QuerySet[FreelancerProfile], q: str
+) -> QuerySet[FreelancerProfile]:
+    """``queryset`` narrowed to the profiles matching ``q``, best match first
+    (then the most recently updated). Apply every filter before calling it:
+    the candidates are capped (``CANDIDATE_CAP``). An empty or unsearchable
+    ``q`` leaves the queryset as it is."""
+    q = search_text_clean(q)
+    if not q:
+        return queryset
+    if connection.vendor != "postgresql":
+        return _simple_search(queryset, q)
+    sql, params = _tsquery(q)
+    # Constant SQL; the searched text travels only as parameters.
+    match = RawSQL(f"search_vector @@ {sql}", params, BooleanField())  # noqa: S611
+    candidates = (
+        queryset.filter(published_at__isnull=False, restricted_at__isnull=True)
+        .filter(match)
+        .order_by()
+        .values("pk")[:CANDIDATE_CAP]
+    )
+    rank = RawSQL(f"ts_rank(search_vector, {sql}, 1)", params, FloatField())  # noqa: S611
+    return (
+        queryset.filter(pk__in=candidates)
+        .annotate(search_rank=rank)
+        .order_by("-search_rank", "-updated_at", "-pk")
+    )
+
+
+def _simple_search(
+    queryset: QuerySet[FreelancerProfile], q: str
+) -> QuerySet[FreelancerProfile]:
+    """SQLite: every word somewhere in the published text (no stemming)."""
+    for word in _WORD.findall(q):
+        has_skill = Skill.objects.filter(
+            freelancers=OuterRef("pk"), name__icontains=word
+        )
+        queryset = queryset.filter(
+            Q(full_name__icontains=word)
+            | Q(headline__icontains=word)
+            | Q(bio__icontains=word)
+            | Q(city__icontains=word)
+            | Q(company_name__icontains=word)
+            | Q(Exists(has_skill))
+        )
+    return queryset.order_by("-updated_at", "-pk")
+
+
+def freelancer_facets(queryset: QuerySet[FreelancerProfile]) -> dict[str, list]:
+    """Counts per competence, city (and availability, where profiles have
+    it) among the profiles of ``queryset`` (a search's result: at most
+    ``CANDIDATE_CAP`` on PostgreSQL), ``FACET_SIZE`` entries each, largest
+    first: ``{"competences": [(slug, name, n)], "cities": [(city, n)], ...}``.
+    One query per facet."""
+    ids = queryset.order_by().values("pk")[:CANDIDATE_CAP]
+    competences = (
+        Skill.objects.filter(freelancers__in=ids)
+        .values_list("slug", "name")
+        .annotate(n=Count("freelancers"))
+        .order_by("-n", "name")[:FACET_SIZE]
+    )
+    facets: dict[str, list] = {"competences": list(competences)}
+    fields = {"cities": "city"}
+    model_fields = {f.name for f in FreelancerProfile._meta.get_fields()}
+    if "availability" in model_fields:
+        fields["availability"] = "availability"
+    for key, field in fields.items():
+        rows = (
+            FreelancerProfile.objects.filter(pk__in=ids)
+            .exclude(**{f"{field}__isnull": True})
+            .exclude(**{field: ""} if field == "city" else {})
+            .values_list(field)
+            .annotate(n=Count("pk"))
+            .order_by("-n", field)[:FACET_SIZE]
+        )
+        facets[key] = list(rows)
+    return facets
