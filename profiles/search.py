@@ -139,10 +139,11 @@ def _tsquery(q: str) -> tuple[str, list[str]]:
 def freelancer_text_search(
     queryset: QuerySet[FreelancerProfile], q: str
 ) -> QuerySet[FreelancerProfile]:
-    """``queryset`` narrowed to the profiles matching ``q``, best match first
-    (then the most recently updated). Apply every filter before calling it:
-    the candidates are capped (``CANDIDATE_CAP``). An empty or unsearchable
-    ``q`` leaves the queryset as it is."""
+    """The profiles of ``queryset`` matching ``q``, best match first (then
+    the most recently updated), as a new queryset on their primary keys: apply
+    every filter before calling it (the candidates are capped,
+    ``CANDIDATE_CAP``), and ``only()``/``prefetch_related()`` after it. An
+    empty or unsearchable ``q`` returns ``queryset`` as it is."""
     q = search_text_clean(q)
     if not q:
         return queryset
@@ -158,8 +159,10 @@ def freelancer_text_search(
         .values("pk")[:CANDIDATE_CAP]
     )
     rank = RawSQL(f"ts_rank(search_vector, {sql}, 1)", params, FloatField())  # noqa: S611
+    # The outer query reads only the candidates, by primary key: they passed
+    # every filter of ``queryset`` (the public rule included) in the subquery.
     return (
-        queryset.filter(pk__in=candidates)
+        FreelancerProfile.objects.filter(pk__in=candidates)
         .annotate(search_rank=rank)
         .order_by("-search_rank", "-updated_at", "-pk")
     )

@@ -76,7 +76,12 @@ def freelancer_list_public(
     if skill:
         # Filtering across skills can repeat a row; keep each profile once.
         qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
-    qs = qs.only(
+    if q := _term(q):
+        # Last, after every filter: the search caps its candidates.
+        qs = freelancer_text_search(qs, q)
+    if not qs.ordered:
+        qs = qs.order_by("-published_at", "pk")
+    return qs.only(
         "slug",
         "full_name",
         "headline",
@@ -85,10 +90,6 @@ def freelancer_list_public(
         "photo_thumbnail",
         "published_at",
     ).prefetch_related(Prefetch("skills", queryset=Skill.objects.only("name", "slug")))
-    if q := _term(q):
-        # Last, after every filter: the search caps its candidates.
-        qs = freelancer_text_search(qs, q)
-    return qs if qs.ordered else qs.order_by("-published_at", "pk")
 
 
 def freelancer_get_public(*, slug: str) -> FreelancerProfile:
