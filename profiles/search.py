@@ -56,7 +56,7 @@ from django.db.models.expressions import RawSQL
 from profiles.models import FreelancerProfile, Skill
 
 #: At most this many matching profiles are ranked per search (see above).
-CANDIDATE_CAP = 1000
+CANDIDATE_CAP = 300
 #: Words of a query that are searched; the rest is ignored.
 MAX_WORDS = 8
 #: A word this similar (pg_trgm) to a competence's name also searches it.
