@@ -39,8 +39,10 @@ about text, city, company name or a skill name; results newest update first.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -62,6 +64,7 @@ MAX_WORDS = 8
 #: A word this similar (pg_trgm) to a competence's name also searches it.
 TYPO_SIMILARITY = 0.5
 TYPO_MIN_LENGTH = 4
+CORRECTIONS_TTL = 300  # seconds
 #: Entries per facet.
 FACET_SIZE = 10
 
@@ -91,7 +94,10 @@ def search_text_clean(q: str) -> str:
 
 def _skill_corrections(q: str) -> str | None:
     """``q`` with each word that looks like a misspelt competence replaced by
-    its name, or None when no word needs it (one query, trigram index)."""
+    its name, or None when no word needs it: one query on the skills'
+    trigram index, its answer (competence names only, nothing personal)
+    cached per set of words for ``CORRECTIONS_TTL``: a new or renamed
+    competence is corrected to within that time."""
     words = sorted(
         {
             w.lower()
@@ -101,6 +107,19 @@ def _skill_corrections(q: str) -> str | None:
     )
     if not words:
         return None
+    key = (
+        "profiles:search:typo:" + hashlib.sha256("\n".join(words).encode()).hexdigest()
+    )
+    corrections = cache.get(key)
+    if corrections is None:
+        corrections = _skill_corrections_read(words)
+        cache.set(key, corrections, CORRECTIONS_TTL)
+    if not corrections:
+        return None
+    return _WORD.sub(lambda m: corrections.get(m.group().lower(), m.group()), q)
+
+
+def _skill_corrections_read(words: list[str]) -> dict[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -116,15 +135,12 @@ def _skill_corrections(q: str) -> str | None:
             [words],
         )
         rows = cursor.fetchall()
-    corrections = {
+    return {
         word: name
         for word, name, similarity in rows
         if similarity >= TYPO_SIMILARITY
         and word not in _WORD.findall(search_text_clean(name).lower())
     }
-    if not corrections:
-        return None
-    return _WORD.sub(lambda m: corrections.get(m.group().lower(), m.group()), q)
 
 
 def _tsquery(q: str) -> tuple[str, list[str]]:
