@@ -29,8 +29,9 @@ table; at the largest N the search page >= 0.5x the bare directory's
 requests/s.
 
 Usage: python bench/search.py [--n 10000,100000,1000000] [--quick]
-    [--samples 15] [--no-http] [--seconds 8]
-  (--quick: 10k and 100k, fewer samples)
+    [--samples 15] [--no-http] [--seconds 8] [--reuse N]
+  (--quick: 10k and 100k, fewer samples; --reuse N: no populating, measure
+  the database a previous run left with N profiles, e.g. after a code change)
 Needs PostgreSQL (BENCH_PG_SERVER, default postgres://postgres@127.0.0.1:5432).
 """
 
@@ -445,8 +446,15 @@ def _http(seconds: float, rounds: int) -> dict:
     with tempfile.TemporaryFile("w+") as log:
         server = _start_gunicorn(port, env, log)
         try:
-            for paths in cases.values():  # warm: caches, connections
-                _load(port, paths, 2.0)
+            # Warm every path on both workers (per-process caches: the
+            # count, the facets and the cards of each search), untimed.
+            for paths in cases.values():
+                for path in paths:
+                    for _ in range(4):
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                        conn.request("GET", path)
+                        conn.getresponse().read()
+                        conn.close()
             for _ in range(rounds):
                 for name, paths in cases.items():
                     done, elapsed, latencies, errors = _load(port, paths, seconds)
@@ -478,6 +486,11 @@ def main() -> int:
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--reuse",
+        type=int,
+        help="measure the database as a previous run left it (holding N profiles)",
+    )
     parser.add_argument("--child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     samples = args.samples or (8 if args.quick else 15)
@@ -485,9 +498,12 @@ def main() -> int:
         _child(args.child[0], args.child[1], samples)
         return 0
     sizes = [10_000, 100_000] if args.quick else sorted(map(int, args.n.split(",")))
-    recreate_database(database_url(DB_NAME))
-    results = []
     first = 1
+    if args.reuse:
+        sizes, first = [args.reuse], args.reuse + 1
+    else:
+        recreate_database(database_url(DB_NAME))
+    results = []
     for n in sizes:
         proc = subprocess.run(
             [sys.executable, __file__, "--child", str(n), str(first)]
