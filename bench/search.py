@@ -575,7 +575,7 @@ def main() -> int:
             f"{r['n']}:{label}"
             for r in results
             for label, m in r["queries"].items()
-            if m["seq_scans"]
+            if m["seq_scans"] and r["n"] >= 100_000
         }
     )
     vectors_ok = all(r["empty_vectors"] == 0 for r in results)

@@ -126,8 +126,11 @@ SET search_vector = profiles_freelancer_search_document(
 
 -- Only what the directory may show is in the index: the search filters on
 -- the same two columns (``_public_q``), so the planner can use it.
+-- fastupdate off: every search would otherwise also read the pending list
+-- (up to gin_pending_list_limit, 4 MB) until a vacuum merges it; a profile
+-- save pays the index update at once instead.
 CREATE INDEX freelancer_search_vector_idx ON profiles_freelancerprofile
-    USING gin (search_vector)
+    USING gin (search_vector) WITH (fastupdate = off)
     WHERE published_at IS NOT NULL AND restricted_at IS NULL;
 
 -- The directory's city filter (``city__iexact``: upper(city) = ...) in the
