@@ -72,6 +72,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORD = re.compile(r"\w+")
 _INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 
+_SYNTAX = re.compile(r'"|(?:^|\s)-\w|\bor\b', re.IGNORECASE)
+# One word: its Danish and English stems, or nothing for a stop word in
+# either language.
+_WORD_TSQUERY = (
+    "(CASE WHEN numnode(websearch_to_tsquery('pg_catalog.danish', %s)) = 0"
+    " OR numnode(websearch_to_tsquery('pg_catalog.english', %s)) = 0"
+    " THEN ''::tsquery"
+    " ELSE websearch_to_tsquery('pg_catalog.danish', %s)"
+    " || websearch_to_tsquery('pg_catalog.english', %s) END)"
+)
 _TSQUERY = (
     "(websearch_to_tsquery('pg_catalog.danish', %s)"
     " || websearch_to_tsquery('pg_catalog.english', %s))"
@@ -92,12 +102,12 @@ def search_text_clean(q: str) -> str:
     return " ".join(q.split())
 
 
-def _skill_corrections(q: str) -> str | None:
-    """``q`` with each word that looks like a misspelt competence replaced by
-    its name, or None when no word needs it: one query on the skills'
-    trigram index, its answer (competence names only, nothing personal)
-    cached per set of words for ``CORRECTIONS_TTL``: a new or renamed
-    competence is corrected to within that time."""
+def _skill_corrections(q: str) -> dict[str, str]:
+    """{word: competence name} for each word of ``q`` (lower case) that looks
+    like a misspelt competence: one query on the skills' trigram index, its
+    answer (competence names only, nothing personal) cached per set of words
+    for ``CORRECTIONS_TTL``: a new or renamed competence is corrected to
+    within that time."""
     words = sorted(
         {
             w.lower()
@@ -106,7 +116,7 @@ def _skill_corrections(q: str) -> str | None:
         }
     )
     if not words:
-        return None
+        return {}
     key = (
         "profiles:search:typo:" + hashlib.sha256("\n".join(words).encode()).hexdigest()
     )
@@ -114,9 +124,7 @@ def _skill_corrections(q: str) -> str | None:
     if corrections is None:
         corrections = _skill_corrections_read(words)
         cache.set(key, corrections, CORRECTIONS_TTL)
-    if not corrections:
-        return None
-    return _WORD.sub(lambda m: corrections.get(m.group().lower(), m.group()), q)
+    return corrections
 
 
 def _skill_corrections_read(words: list[str]) -> dict[str, str]:
@@ -144,12 +152,33 @@ def _skill_corrections_read(words: list[str]) -> dict[str, str]:
 
 
 def _tsquery(q: str) -> tuple[str, list[str]]:
-    sql, params = _TSQUERY, [q, q]
-    corrected = _skill_corrections(q)
-    if corrected is not None:
-        sql = f"({sql} || {_TSQUERY})"
-        params += [corrected, corrected]
-    return sql, params
+    """The tsquery (SQL, parameters) for ``q``.
+
+    Plain words: every word must match, in its Danish or its English stem
+    (or as the competence it misspells); a word that is a stop word in
+    either language is left out. An AND of small ORs lets the GIN index
+    drive the scan from the rarest word. Web-search syntax (a "phrase",
+    ``or``, ``-word``): the whole text in each language, ORed.
+    """
+    corrections = _skill_corrections(q)
+    if _SYNTAX.search(q):
+        sql, params = _TSQUERY, [q, q]
+        if corrections:
+            corrected = _WORD.sub(
+                lambda m: corrections.get(m.group().lower(), m.group()), q
+            )
+            sql = f"({sql} || {_TSQUERY})"
+            params += [corrected, corrected]
+        return sql, params
+    parts, params = [], []
+    for word in _WORD.findall(q):
+        alternatives = [word]
+        if word.lower() in corrections:
+            alternatives.append(corrections[word.lower()])
+        parts.append("(" + " || ".join([_WORD_TSQUERY] * len(alternatives)) + ")")
+        for alternative in alternatives:
+            params += [alternative] * 4
+    return "(" + " && ".join(parts) + ")", params
 
 
 def freelancer_text_search(

@@ -111,6 +111,13 @@ JUDGED = [
     ("cobol mainframe", {}, [], list(PEOPLE)),
     ("Mette Sørensen", {}, ["mette"], ["karen"]),
     ("designer odense", {}, ["anna"], ["peter"]),
+    # Stop words of either language are left out, not required.
+    ("designer and researcher", {}, ["peter"], ["emma"]),
+    ("udvikler og python", {}, ["mette"], ["karen"]),
+    # Web-search syntax: a phrase, or, -word.
+    ('"python developer"', {}, ["jonas"], ["mette"]),
+    ("kubernetes -terraform", {}, ["sara"], ["lars"]),
+    ("figma or fastapi", {}, ["anna", "jonas"], ["mette"]),
 ]
 
 
