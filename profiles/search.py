@@ -18,18 +18,20 @@ What must never happen, and why it cannot:
   a parameter of ``websearch_to_tsquery``, which accepts any text.
 
 PostgreSQL: the tsvector column holds Danish and English stems (profiles
-have no language field), the query ORs ``websearch_to_tsquery`` in both
-configurations, and a word close to a competence's name (pg_trgm, one small
-query on the skills' trigram index) adds the corrected query as another
-alternative: "kubernets" finds Kubernetes. Ranking uses ``ts_rank`` with the
+have no language field). Every word of the query must match in its Danish
+or its English stem, or as the competence it misspells (pg_trgm, one small
+query on the skills' trigram index, cached): "kubernets" finds Kubernetes;
+a stop word of either language is left out. A query in web-search syntax
+(a "phrase", ``or``, ``-word``) is read whole, once per language, ORed. Ranking uses ``ts_rank`` with the
 vector's weights (A headline and skills, B about, C city and company, D
 name), then the most recently updated profile.
 
 Scale: ranking every match of a broad query ("udvikler" may match half the
 directory) costs as much as the matches. The search therefore ranks at most
 ``CANDIDATE_CAP`` matching profiles, taken from the GIN index in table order
-after every filter has been applied; a query with more matches shows the
-best of those candidates, and the count says ``CANDIDATE_CAP``. Narrower
+after every filter has been applied (for a very common word the planner
+walks an index and stops at the cap instead); a query with more matches
+shows the best of those candidates, and the count says ``CANDIDATE_CAP``. Narrower
 queries (a competence and a city, a filter) rank all their matches.
 
 SQLite (``make run``): no tsvector, no stemming, no typo tolerance: every
