@@ -22,9 +22,10 @@ have no language field). Every word of the query must match in its Danish
 or its English stem, or as the competence it misspells (pg_trgm, one small
 query on the skills' trigram index, cached): "kubernets" finds Kubernetes;
 a stop word of either language is left out. A query in web-search syntax
-(a "phrase", ``or``, ``-word``) is read whole, once per language, ORed. Ranking uses ``ts_rank`` with the
-vector's weights (A headline and skills, B about, C city and company, D
-name), then the most recently updated profile.
+(a "phrase", ``or``, ``-word``) is read whole, once per language, ORed.
+Ranking uses ``ts_rank`` with the vector's weights (A headline and skills,
+B about, C city and company, D name), then the most recently updated
+profile.
 
 Scale: ranking every match of a broad query ("udvikler" may match half the
 directory) costs as much as the matches. The search therefore ranks at most
