@@ -192,9 +192,9 @@ def _populate(first: int, last: int) -> float:
             cur.execute(
                 """
                 INSERT INTO profiles_user (id, password, is_superuser, email,
-                    is_staff, is_active, date_joined, language)
+                    is_staff, is_active, date_joined, language, name, role)
                 SELECT g, '!', false, 'search' || g || '@bench.example', false,
-                    true, now() - interval '1 year', 'da'
+                    true, now() - interval '1 year', 'da', '', 'freelancer'
                 FROM generate_series(%s, %s) AS g
                 """,
                 [lo, hi],
@@ -240,7 +240,9 @@ def _populate(first: int, last: int) -> float:
                 INSERT INTO profiles_freelancerprofile (id, user_id, slug,
                     full_name, phone, company_name, website, cvr, headline, bio,
                     photo, photo_thumbnail, cv, cv_content_type, published_at,
-                    created_at, updated_at, street, postal_code, city, country)
+                    created_at, updated_at, street, postal_code, city, country,
+                    availability, available_from, rate_min, rate_max, languages,
+                    years_experience, work_mode, portfolio_links)
                 SELECT g, g, 'search-' || g, first || ' ' || last, '+4520123456',
                     CASE WHEN random() < 0.5 THEN last || ' ' ||
                         (ARRAY['IT', 'Consulting', 'Design', 'Digital', 'ApS'])[
@@ -261,7 +263,12 @@ def _populate(first: int, last: int) -> float:
                     now() - g * interval '1 second',
                     now() - interval '1 year',
                     now() - (random() * 365) * interval '1 day',
-                    'Nørregade 1', '8000', city, 'DK'
+                    'Nørregade 1', '8000', city, 'DK',
+                    (ARRAY['now', 'not', ''])[1 + floor(random() * 3)::int], NULL,
+                    NULL, NULL,
+                    CASE WHEN da THEN ARRAY['da', 'en'] ELSE ARRAY['en'] END::varchar[],
+                    NULL, (ARRAY['remote', 'onsite', 'hybrid', ''])[
+                        1 + floor(random() * 4)::int], '[]'::jsonb
                 FROM src
                 """,  # noqa: S608 - constant arrays of this file, no input
                 [lo, hi],

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from consent import mail as consent_mail
 from consent.forms import EmailPreferencesForm
+from consent.opens import email_open_record
 from consent.selectors import marketing_is_suppressed
 from privacy.selectors import subject_is_restricted
 
@@ -78,8 +79,8 @@ def unsubscribe(request, token: str):
 @never_cache
 @require_GET
 def email_open(request, token: str):
-    """The open pixel of marketing e-mail (only in mail to members who allowed
-    tracking). Opens are not stored yet."""
-    if not consent_mail.open_token_valid(token=token):
-        raise Http404
+    """The open pixel (only in mail to members who allowed tracking): records
+    the first open while the member still allows it (``consent.opens``), and
+    answers the same 1x1 GIF whatever the token is, so it tells nothing."""
+    email_open_record(token=token)
     return HttpResponse(PIXEL_GIF, content_type="image/gif")

@@ -220,3 +220,29 @@ class MarketingSuppression(models.Model):
 
     def __str__(self) -> str:
         return f"Suppression {self.email_hash[:12]}"
+
+
+class EmailOpen(models.Model):
+    """That ``user`` opened the mail tagged ``tag`` (e.g. ``mailing:12``): the
+    first open only, recorded only while the member's current
+    ``EMAIL_TRACKING`` consent is a grant. No IP address, no user agent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_opens",
+        verbose_name=_("member"),
+    )
+    tag = models.CharField(_("mail"), max_length=100)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail open")
+        verbose_name_plural = _("e-mail opens")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tag"], name="email_open_once")
+        ]
+        indexes = [models.Index(fields=["tag"], name="email_open_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} ({self.user_id})"

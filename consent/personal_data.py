@@ -18,6 +18,7 @@ from consent.models import (
     ConsentRecord,
     ConsentVersion,
     CookieDetails,
+    EmailOpen,
     MarketingSuppression,
     Purpose,
     Source,
@@ -119,6 +120,7 @@ personal_data.exempt(
 )
 personal_data.exempt(
     CookieDetails,
+    EmailOpen,
     reason="Vendors, purposes and durations of cookies: the catalogue, not people.",
 )
 personal_data.exempt(
@@ -168,3 +170,22 @@ def _object_to_marketing(*, user, actor, email="", **context) -> None:
                 Purpose.EMAIL_TRACKING,
             },
         )
+
+
+# --- E-mail opens --------------------------------------------------------------------
+
+
+@personal_data.register(EmailOpen)
+class EmailOpenData(PersonalData):
+    description = _(
+        "Which of our e-mails you opened and when (the first time only), recorded "
+        "only while you allow e-mail tracking; no IP address or device details."
+    )
+    subject = "user"
+    fields = {"tag": Anonymise.keep(), "opened_at": Anonymise.keep()}
+    retention = Retention(
+        key="consent.email_open.recorded",
+        purpose_ended="opened_at",
+        action=Action.DELETE,
+        description=_("Deleted 12 months after the e-mail was opened."),
+    )

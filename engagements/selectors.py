@@ -53,6 +53,24 @@ def party_of(*, user, company_id: int, freelancer_user_id: int) -> str | None:
 # --- Threads ----------
 
 
+def _party_object(queryset: QuerySet, *, pk, user, via: str = ""):
+    """Row ``pk`` of ``queryset`` and ``user``'s party in the thread or
+    engagement it belongs to (itself, or the relation ``via``); 404 for a pk
+    that is not a number, a missing row and anyone who is not a party."""
+    obj = queryset.filter(pk=pk).first() if str(pk).isdigit() else None
+    if obj is None:
+        raise Http404
+    owner = getattr(obj, via) if via else obj
+    party = party_of(
+        user=user,
+        company_id=owner.company_id,
+        freelancer_user_id=owner.freelancer.user_id,
+    )
+    if party is None:
+        raise Http404
+    return obj, party
+
+
 def thread_list_for_user(*, user) -> QuerySet[Thread]:
     if not user.is_authenticated:
         return Thread.objects.none()
@@ -65,21 +83,9 @@ def thread_list_for_user(*, user) -> QuerySet[Thread]:
 
 def thread_get_for_user(*, user, pk) -> tuple[Thread, str]:
     """The thread and the user's party in it; 404 for anyone else."""
-    thread = (
-        Thread.objects.filter(pk=pk).select_related("company", "freelancer").first()
-        if str(pk).isdigit()
-        else None
+    return _party_object(
+        Thread.objects.select_related("company", "freelancer"), pk=pk, user=user
     )
-    if thread is None:
-        raise Http404
-    party = party_of(
-        user=user,
-        company_id=thread.company_id,
-        freelancer_user_id=thread.freelancer.user_id,
-    )
-    if party is None:
-        raise Http404
-    return thread, party
 
 
 def thread_contact_visible(*, thread: Thread, party: str) -> bool:
@@ -133,23 +139,11 @@ def engagement_list_for_user(*, user) -> QuerySet[Engagement]:
 
 
 def engagement_get_for_user(*, user, pk) -> tuple[Engagement, str]:
-    engagement = (
-        Engagement.objects.filter(pk=pk)
-        .select_related("company", "freelancer", "thread")
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if engagement is None:
-        raise Http404
-    party = party_of(
+    return _party_object(
+        Engagement.objects.select_related("company", "freelancer", "thread"),
+        pk=pk,
         user=user,
-        company_id=engagement.company_id,
-        freelancer_user_id=engagement.freelancer.user_id,
     )
-    if party is None:
-        raise Http404
-    return engagement, party
 
 
 def contract_current(*, engagement: Engagement) -> ContractVersion | None:
@@ -170,45 +164,25 @@ def contract_pending(*, engagement: Engagement) -> ContractVersion | None:
 
 
 def contract_get_for_user(*, user, pk) -> tuple[ContractVersion, str]:
-    version = (
-        ContractVersion.objects.filter(pk=pk)
-        .select_related("engagement__company", "engagement__freelancer")
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if version is None:
-        raise Http404
-    engagement = version.engagement
-    party = party_of(
+    return _party_object(
+        ContractVersion.objects.select_related(
+            "engagement__company", "engagement__freelancer"
+        ),
+        pk=pk,
         user=user,
-        company_id=engagement.company_id,
-        freelancer_user_id=engagement.freelancer.user_id,
+        via="engagement",
     )
-    if party is None:
-        raise Http404
-    return version, party
 
 
 def hours_get_for_user(*, user, pk) -> tuple[HoursReport, str]:
-    report = (
-        HoursReport.objects.filter(pk=pk)
-        .select_related("engagement__company", "engagement__freelancer")
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if report is None:
-        raise Http404
-    engagement = report.engagement
-    party = party_of(
+    return _party_object(
+        HoursReport.objects.select_related(
+            "engagement__company", "engagement__freelancer"
+        ),
+        pk=pk,
         user=user,
-        company_id=engagement.company_id,
-        freelancer_user_id=engagement.freelancer.user_id,
+        via="engagement",
     )
-    if party is None:
-        raise Http404
-    return report, party
 
 
 def hours_list_for_engagement(*, engagement: Engagement) -> QuerySet[HoursReport]:
@@ -232,25 +206,14 @@ def invoice_list_for_user(*, user) -> QuerySet[Invoice]:
 
 
 def invoice_get_for_user(*, user, pk) -> tuple[Invoice, str]:
-    invoice = (
-        Invoice.objects.filter(pk=pk)
-        .select_related("engagement__company", "engagement__freelancer")
-        .prefetch_related("lines")
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if invoice is None:
-        raise Http404
-    engagement = invoice.engagement
-    party = party_of(
+    return _party_object(
+        Invoice.objects.select_related(
+            "engagement__company", "engagement__freelancer"
+        ).prefetch_related("lines"),
+        pk=pk,
         user=user,
-        company_id=engagement.company_id,
-        freelancer_user_id=engagement.freelancer.user_id,
+        via="engagement",
     )
-    if party is None:
-        raise Http404
-    return invoice, party
 
 
 def invoices_overdue(*, today=None) -> QuerySet[Invoice]:

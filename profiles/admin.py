@@ -37,7 +37,7 @@ class UserAdmin(AuditedAdminMixin, ProtectedLookupsMixin, DjangoUserAdmin):
     search_fields = ("email",)
     readonly_fields = ("date_joined", "last_login", "closed_at", "audit_trail")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "password", "name", "role")}),
         (
             _("Permissions"),
             {

@@ -167,7 +167,8 @@ def directory_facets(profiles, *, count_key: str) -> dict[str, list]:
     from profiles.search import freelancer_facets
 
     digest = hashlib.sha256(count_key.encode()).hexdigest()[:32]
-    key = f"profiles:directory:facets:{generation_of(GENERATION_KEY)}:{digest}"
+    generation = generation_of(GENERATION_KEY)
+    key = f"profiles:directory:facets:{generation}:{get_language()}:{digest}"
     facets = cache.get(key)
     if facets is None:
         facets = freelancer_facets(profiles)

@@ -36,12 +36,15 @@ from profiles.services import account_close, companies_close_memberless
 @personal_data.register(User)
 class UserData(PersonalData):
     description = _(
-        "Your account: e-mail address (your login), when you joined, when you "
+        "Your account: e-mail address (your login), your name and whether you "
+        "signed up as a freelancer or a company, when you joined, when you "
         "last logged in, and your password (stored only as a hash)."
     )
     subject = ""
     fields = {
         "email": Anonymise.unique_email(),
+        "name": Anonymise.text(""),
+        "role": Anonymise.keep(),
         # "!" marks an unusable password: nobody can log in as the anonymised user.
         "password": Anonymise.text("!"),
         "last_login": Anonymise.null(),
@@ -102,7 +105,9 @@ class EmailConfirmationData(PersonalData):
 class FreelancerProfileData(PersonalData):
     description = _(
         "Your freelancer profile: name, contact details, address, website, CVR "
-        "and (if you gave it) CPR number, headline, skills, about text, photo, CV."
+        "and (if you gave it) CPR number, headline, skills, about text, photo, CV, "
+        "availability, hourly rate range, languages, years of experience, work "
+        "mode and portfolio links."
     )
     subject = "user"
     fields = {
@@ -124,6 +129,14 @@ class FreelancerProfileData(PersonalData):
         "cv": Anonymise.delete_file(),
         "published_at": Anonymise.null(),
         "created_at": Anonymise.month(),
+        "availability": Anonymise.text(""),
+        "available_from": Anonymise.null(),
+        "rate_min": Anonymise.null(),
+        "rate_max": Anonymise.null(),
+        "languages": Anonymise.fixed([]),
+        "years_experience": Anonymise.null(),
+        "work_mode": Anonymise.text(""),
+        "portfolio_links": Anonymise.fixed([]),
         "skills": PersonalField(
             name="skills",
             anonymise=Anonymise.keep(),
@@ -205,9 +218,16 @@ class FreelancerSlugHistoryData(PersonalData):
 
 @personal_data.register(CompanyMembership)
 class CompanyMembershipData(PersonalData):
-    description = _("Which companies you belong to, and your role there.")
+    description = _(
+        "Which companies you belong to, your role there, and whether you chose "
+        "to be shown on the company's page."
+    )
     subject = "user"
-    fields = {"role": Anonymise.keep(), "created_at": Anonymise.keep()}
+    fields = {
+        "role": Anonymise.keep(),
+        "show_on_page": Anonymise.fixed(False),
+        "created_at": Anonymise.keep(),
+    }
     retention = Retention(
         key="profiles.membership.closed",
         purpose_ended=account_purpose_ended("user__"),

@@ -11,7 +11,7 @@ What must never happen, and why it cannot:
   is maintained by triggers inside the writing transaction).
 - **Something the freelancer did not publish is searchable.** The vector is
   built only from headline, skill names, about text, city, company name and
-  full name (see migration ``0002_freelancer_search_vector``); never e-mail,
+  full name (see migration ``0003_freelancer_search_vector``); never e-mail,
   phone, CPR, street or postal code.
 - **Bad input answers 500.** The query text is cut to a bounded number of
   words, stripped of NUL and control characters, and passed to PostgreSQL as
@@ -236,10 +236,10 @@ def _simple_search(
 
 
 def freelancer_facets(queryset: QuerySet[FreelancerProfile]) -> dict[str, list]:
-    """Counts per competence, city (and availability, where profiles have
-    it) among the profiles of ``queryset`` (a search's result: at most
-    ``CANDIDATE_CAP`` on PostgreSQL), ``FACET_SIZE`` entries each, largest
-    first: ``{"competences": [(slug, name, n)], "cities": [(city, n)], ...}``.
+    """Counts per competence, city and availability (by its label in the
+    current language) among the profiles of ``queryset`` (a search's result:
+    at most ``CANDIDATE_CAP`` on PostgreSQL), ``FACET_SIZE`` entries each,
+    largest first: ``{"competences": [(slug, name, n)], "cities": [(city, n)], ...}``.
     One query per facet."""
     ids = queryset.order_by().values("pk")[:CANDIDATE_CAP]
     competences = (
@@ -263,4 +263,9 @@ def freelancer_facets(queryset: QuerySet[FreelancerProfile]) -> dict[str, list]:
             .order_by("-n", field)[:FACET_SIZE]
         )
         facets[key] = list(rows)
+    if "availability" in facets:
+        labels = dict(FreelancerProfile.Availability.choices)
+        facets["availability"] = [
+            (str(labels.get(value, value)), n) for value, n in facets["availability"]
+        ]
     return facets

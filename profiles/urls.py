@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("account/keep/<str:token>/", views.account_keep, name="account_keep"),
     path("freelancers/", views.freelancer_list, name="freelancer_list"),
+    path("skills/suggest/", views.skill_suggest, name="skill_suggest"),
     path("freelancers/<slug:slug>/", views.freelancer_detail, name="freelancer_detail"),
     path(
         "freelancers/<slug:slug>/cv/",
@@ -36,4 +37,9 @@ urlpatterns = [
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
     path("companies/<slug:slug>/edit/", views.company_edit, name="company_edit"),
     path("companies/<slug:slug>/invite/", views.company_invite, name="company_invite"),
+    path(
+        "companies/<slug:slug>/membership/show/",
+        views.company_membership_show,
+        name="company_membership_show",
+    ),
 ]

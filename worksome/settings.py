@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "phonenumber_field",
+    # Country choices (ISO 3166-1) with their names in Danish and English.
+    "django_countries",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "allauth",
@@ -274,6 +276,9 @@ CV_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # gunicorn in front should be given the same cap by the proxy.
 MAX_REQUEST_BYTES = 12 * 1024 * 1024
 PHONENUMBER_DEFAULT_REGION = "DK"
+# Country lists start with Denmark (profiles' and companies' country field).
+COUNTRIES_FIRST = ["DK"]
+COUNTRIES_FIRST_REPEAT = True
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=not DEBUG)
 # Without the manifest (dev server, tests) WhiteNoise serves the source files.
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
@@ -406,6 +411,11 @@ FINANCIAL_YEAR_END_MONTH = env.int("FINANCIAL_YEAR_END_MONTH", default=12)
 # an audit event (profiles.services.freelancer_cpr_set).
 CPR_CHANGE_RATE_LIMIT = (env.int("RATE_LIMIT_CPR_CHANGE", default=5), 60 * 60 * 24)
 
+# The contact form (support.services.ticket_submit): uses per client IP and,
+# separately, per e-mail address, and window (seconds). A refused one is a 429
+# and stores nothing.
+SUPPORT_RATE_LIMIT = (env.int("RATE_LIMIT_SUPPORT", default=5), 60 * 60)
+
 # Behind a reverse proxy every request comes from the proxy's address. The
 # client's address is then read from X-Forwarded-For, trusting only the hops the
 # proxies appended: TRUSTED_PROXY_COUNT proxies in front of the app, or proxies
@@ -533,6 +543,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.file_deletions_retry",
         "schedule": crontab(minute="*/15"),
     },
+    # Each digest subscriber's new opportunities in one mail.
+    "Opportunity digest": {
+        "task": "opportunities.tasks.opportunity_digests_send",
+        "schedule": crontab(minute="0", hour="7"),
+    },
+    # Visitors' support tickets whose verification link expired unopened.
+    "Delete unverified support tickets": {
+        "task": "support.tasks.ticket_unverified_purge",
+        "schedule": crontab(minute="20", hour="3"),
+    },
 }
 
 # --- REST API ---------------------------------------------------------------
@@ -654,3 +674,10 @@ COOKIE_CONSENT_MAX_AGE = CONSENT_MAX_AGE_DAYS * 24 * 60 * 60
 COOKIE_CONSENT_LOG_ENABLED = False
 # Its cache of cookie groups lives in the shared cache (see CACHES).
 COOKIE_CONSENT_CACHE_BACKEND = "consent"
+
+# --- Messages to members (mailings) ------------------------------------------
+# The sender mails at most this many members per second on average (it waits
+# sent/rate seconds before each next page) and walks the audience this many
+# members per page (one task run each).
+MAILING_RATE_PER_SECOND = env.float("MAILING_RATE_PER_SECOND", default=10.0)
+MAILING_PAGE_SIZE = env.int("MAILING_PAGE_SIZE", default=50)

@@ -256,34 +256,18 @@ def mail_send_now(*, connection=None, **content) -> bool:
     return False  # pragma: no cover - the loop returns or raises
 
 
-def mail_send(
-    *,
-    kind: str,
-    user=None,
-    to: str = "",
-    language: str = "",
-    template: str = "",
-    context: dict[str, Any] | None = None,
-    subject=None,
-    body=None,
-    tag: str = "",
-) -> None:
+def mail_send(*, kind: str, user=None, **content) -> None:
     """Queue the mail once the current transaction commits; the worker
     builds it (so the recipient's choices are read at sending time) and
-    retries transient failures (``consent.tasks.mail_deliver``)."""
+    retries transient failures (``consent.tasks.mail_deliver``). Takes
+    ``mail_build``'s arguments; ``context`` must be JSON-serialisable."""
     from consent.tasks import mail_deliver
 
     MailKind(kind)  # an unknown kind fails here, in the caller
     payload = {
         "kind": str(kind),
         "user_id": user.pk if user is not None else None,
-        "to": to,
-        "language": language,
-        "template": template,
-        "context": context or {},
-        "subject": subject,
-        "body": body,
-        "tag": tag,
+        **content,
     }
     transaction.on_commit(lambda: mail_deliver.delay(**payload), robust=True)
 

@@ -3,6 +3,7 @@ the member's own profile, its photo and its CV."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import generics, permissions, serializers, status
@@ -15,9 +16,10 @@ from core.api import drf_validation_error
 from core.text import ControlCharacterSerializerMixin
 from profiles import selectors, services
 from profiles.api.fields import OptionalUrl
-from profiles.forms import PHOTO_CONSENT_TEXT
+from profiles.forms import PHOTO_CONSENT_TEXT, DirectoryFilterForm
 from profiles.identifiers import normalise_cpr, validate_cvr
 from profiles.models import FreelancerProfile
+from profiles.models.freelancers import LANGUAGE_CHOICES, PORTFOLIO_LINKS_MAX
 
 # --- Serializers ------------------------------------------------------------
 
@@ -56,6 +58,14 @@ class FreelancerPublicSerializer(serializers.ModelSerializer):
             "website",
             "bio",
             "skills",
+            "availability",
+            "available_from",
+            "rate_min",
+            "rate_max",
+            "languages",
+            "years_experience",
+            "work_mode",
+            "portfolio_links",
             "photo_url",
             "thumbnail_url",
             "published_at",
@@ -93,6 +103,20 @@ class FreelancerListSerializer(FreelancerPublicSerializer):
         read_only_fields = fields
 
 
+class PortfolioLink(serializers.Serializer):
+    title = serializers.CharField(max_length=100)
+    url = serializers.URLField(max_length=200, help_text="An https:// address.")
+
+    def validate_url(self, value: str) -> str:
+        if not value.lower().startswith("https://"):
+            raise serializers.ValidationError(_("Enter a valid https:// address."))
+        return value
+
+
+class PortfolioLinks(serializers.ListField):
+    child = PortfolioLink()
+
+
 class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSerializer):
     """The owner's view: everything but the plaintext CPR (write-only)."""
 
@@ -113,6 +137,15 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
     is_published = serializers.BooleanField(read_only=True)
     has_photo = serializers.SerializerMethodField()
     has_cv = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField(
+        help_text="restricted (hidden from everyone), published or draft"
+    )
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES),
+        required=False,
+        max_length=20,
+    )
+    portfolio_links = PortfolioLinks(required=False, max_length=PORTFOLIO_LINKS_MAX)
 
     class Meta:
         model = FreelancerProfile
@@ -133,7 +166,16 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
             "country",
             "bio",
             "skills",
+            "availability",
+            "available_from",
+            "rate_min",
+            "rate_max",
+            "languages",
+            "years_experience",
+            "work_mode",
+            "portfolio_links",
             "is_published",
+            "status",
             "has_photo",
             "has_cv",
         ]
@@ -141,6 +183,11 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
 
     def get_has_photo(self, obj) -> bool:
         return bool(obj.photo)
+
+    def get_status(self, obj) -> str:
+        if obj.restricted_at is not None:
+            return "restricted"
+        return "published" if obj.published_at else "draft"
 
     def get_has_cv(self, obj) -> bool:
         return bool(obj.cv)
@@ -161,7 +208,7 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
 
     def validate_country(self, value: str) -> str:
         value = value.upper()
-        if len(value) != 2 or not value.isalpha():
+        if value not in countries:
             raise serializers.ValidationError(_("Use a two-letter ISO country code."))
         return value
 
@@ -210,19 +257,24 @@ class CvUploadSerializer(serializers.Serializer):
         ),
         OpenApiParameter("skill", str, description="Competence slug"),
         OpenApiParameter("city", str, description="City (exact, any case)"),
-    ]
+        OpenApiParameter("available", str, enum=["now", "by"]),
+        OpenApiParameter("available_by", str, description="YYYY-MM-DD"),
+        OpenApiParameter("rate_min", int, description="DKK per hour"),
+        OpenApiParameter("rate_max", int, description="DKK per hour"),
+        OpenApiParameter("language", str, description="ISO 639-1 code"),
+        OpenApiParameter("work_mode", str, enum=["remote", "onsite", "hybrid"]),
+        OpenApiParameter("sort", str, enum=["relevance", "newest", "availability"]),
+    ],
+    description="Filters that do not fit (an unknown language, a reversed "
+    "rate range) are ignored, as on the directory page.",
 )
 class FreelancerListView(generics.ListAPIView):
     serializer_class = FreelancerListSerializer
     permission_classes = [permissions.AllowAny]
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.freelancer_list_public(
-            q=params.get("q", ""),
-            skill=params.get("skill", ""),
-            city=params.get("city", ""),
-        )
+        form = DirectoryFilterForm(self.request.query_params)
+        return selectors.freelancer_list_public(**form.search())
 
 
 class FreelancerDetailView(generics.RetrieveAPIView):

@@ -115,7 +115,17 @@ def user_has_staff_powers(user) -> bool:
 class User(AbstractBaseUser, PermissionsMixin):
     """An account. The e-mail address is the login; there is no username."""
 
+    class Role(models.TextChoices):
+        """Who the member said they are at sign-up: what the dashboard offers."""
+
+        FREELANCER = "freelancer", _("Freelancer")
+        COMPANY = "company", _("Company")
+
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    # Given at sign-up; a freelancer's profile starts with it (never with the
+    # e-mail address's local part), a company member is shown by it.
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("I am"), max_length=12, choices=Role, blank=True)
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -4,6 +4,7 @@ an https URL field."""
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 COUNTRY_CODE = RegexValidator(
     r"^[A-Z]{2}$", _("Use a two-letter ISO country code, e.g. DK.")
@@ -24,9 +25,9 @@ class Address(models.Model):
     street = models.CharField(_("street"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, default="DK", validators=[COUNTRY_CODE]
-    )
+    # An ISO 3166-1 alpha-2 code, chosen from a list (Denmark first:
+    # COUNTRIES_FIRST); shown by its name in the reader's language.
+    country = CountryField(_("country"), default="DK", validators=[COUNTRY_CODE])
 
     class Meta:
         abstract = True

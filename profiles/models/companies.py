@@ -91,6 +91,8 @@ class CompanyMembership(models.Model):
     role = models.CharField(
         max_length=10, choices=Role, default=Role.MEMBER, verbose_name=_("role")
     )
+    # The member chose to be shown (by name and role) on the company's page.
+    show_on_page = models.BooleanField(_("show me on the company page"), default=False)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

@@ -1,5 +1,9 @@
 """Freelancer profiles, their skills, former slugs and CV downloads."""
 
+from django.conf import global_settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +21,49 @@ from profiles.storage import (
     private_storage,
     thumb_upload_to,
 )
+
+#: ISO 639-1 languages a freelancer can work in: Django's own list (whose
+#: names Django translates) less its regional variants.
+LANGUAGE_CHOICES = sorted(
+    ((code, name) for code, name in global_settings.LANGUAGES if len(code) == 2),
+    key=lambda choice: choice[0],
+)
+LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGE_CHOICES)
+PORTFOLIO_LINKS_MAX = 5
+
+
+def portfolio_links_validate(value) -> None:
+    """A list of at most PORTFOLIO_LINKS_MAX {"title", "url"} with https URLs."""
+    from django.core.validators import URLValidator
+
+    if not isinstance(value, list):
+        raise ValidationError(_("Enter a list of links."), code="invalid")
+    if len(value) > PORTFOLIO_LINKS_MAX:
+        raise ValidationError(
+            _("List at most %(max)d links.") % {"max": PORTFOLIO_LINKS_MAX},
+            code="too_many_links",
+        )
+    https = URLValidator(schemes=["https"])
+    for item in value:
+        if not isinstance(item, dict) or set(item) != {"title", "url"}:
+            raise ValidationError(
+                _("Each link has a title and an address."), code="invalid"
+            )
+        title, url = item["title"], item["url"]
+        if not isinstance(title, str) or not title.strip() or len(title) > 100:
+            raise ValidationError(
+                _("Give each link a title of at most 100 characters."),
+                code="invalid_title",
+            )
+        if not isinstance(url, str) or len(url) > 200:
+            raise ValidationError(_("Enter a valid https:// address."), code="https")
+        try:
+            https(url)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Enter a valid https:// address: %(url)s") % {"url": url[:200]},
+                code="https",
+            ) from exc
 
 
 class Skill(models.Model):
@@ -36,6 +83,16 @@ class Skill(models.Model):
 
 class FreelancerProfile(Address):
     """A freelancer's profile: private until its owner publishes it."""
+
+    class Availability(models.TextChoices):
+        NOW = "now", _("Available now")
+        FROM = "from", _("Available from a date")
+        NOT = "not", _("Not available")
+
+    class WorkMode(models.TextChoices):
+        REMOTE = "remote", _("Remote")
+        ONSITE = "onsite", _("On-site")
+        HYBRID = "hybrid", _("Hybrid")
 
     user = models.OneToOneField(
         User,
@@ -93,6 +150,36 @@ class FreelancerProfile(Address):
     cv_content_type = models.CharField(
         max_length=100, blank=True, verbose_name=_("CV file type")
     )
+    # What clients filter on (issue 20): all optional, all public once published.
+    availability = models.CharField(
+        _("availability"), max_length=4, choices=Availability, blank=True
+    )
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    rate_min = models.PositiveIntegerField(
+        _("hourly rate from (DKK)"), null=True, blank=True
+    )
+    rate_max = models.PositiveIntegerField(
+        _("hourly rate up to (DKK)"), null=True, blank=True
+    )
+    languages = ArrayField(
+        models.CharField(max_length=2, choices=LANGUAGE_CHOICES),
+        size=20,
+        default=list,
+        blank=True,
+        verbose_name=_("languages"),
+    )
+    years_experience = models.PositiveSmallIntegerField(
+        _("years of experience"), null=True, blank=True
+    )
+    work_mode = models.CharField(
+        _("work mode"), max_length=6, choices=WorkMode, blank=True
+    )
+    portfolio_links = models.JSONField(
+        _("portfolio links"),
+        default=list,
+        blank=True,
+        validators=[portfolio_links_validate],
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     restricted_at = models.DateTimeField(
         _("restricted"),
@@ -120,13 +207,41 @@ class FreelancerProfile(Address):
                 condition=models.Q(published_at__isnull=False),
             ),
             models.Index(fields=["city"], name="freelancer_city_idx"),
+            models.Index(
+                fields=["availability", "available_from"],
+                name="freelancer_availability_idx",
+            ),
+            models.Index(fields=["rate_min", "rate_max"], name="freelancer_rate_idx"),
+            GinIndex(fields=["languages"], name="freelancer_languages_idx"),
             # The photo view finds the profile a file belongs to.
             models.Index(fields=["photo"], name="freelancer_photo_idx"),
             models.Index(fields=["photo_thumbnail"], name="freelancer_thumb_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate_min__isnull=True)
+                | models.Q(rate_max__isnull=True)
+                | models.Q(rate_min__lte=models.F("rate_max")),
+                name="freelancer_rate_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if (
+            self.rate_min is not None
+            and self.rate_max is not None
+            and self.rate_min > self.rate_max
+        ):
+            errors["rate_max"] = _("The highest rate must be at least the lowest rate.")
+        if self.availability == self.Availability.FROM and not self.available_from:
+            errors["available_from"] = _("Say from which date you are available.")
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:freelancer_detail", kwargs={"slug": self.slug})
@@ -134,6 +249,14 @@ class FreelancerProfile(Address):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def language_names(self) -> list[str]:
+        """The languages' names in the reader's language (Django translates them)."""
+        from django.utils.translation import gettext
+
+        names = dict(LANGUAGE_CHOICES)
+        return [gettext(names[code]) for code in self.languages if code in names]
 
     @property
     def cpr_masked(self) -> str:

@@ -14,6 +14,7 @@ from profiles.services.accounts import (
     account_close,
     account_keep,
     account_keep_token_sign,
+    account_signup_complete,
     inactivity_warnings_send,
     user_ensure_verified,
     user_language_set,
@@ -28,6 +29,7 @@ from profiles.services.companies import (
     company_logo_set,
     company_update,
     company_verify,
+    membership_show_set,
 )
 from profiles.services.freelancers import (
     CPR_HASH_PURPOSE,
@@ -65,6 +67,7 @@ __all__ = [
     "account_close",
     "account_keep",
     "account_keep_token_sign",
+    "account_signup_complete",
     "inactivity_warnings_send",
     "user_ensure_verified",
     "user_language_set",
@@ -97,6 +100,7 @@ __all__ = [
     "company_logo_set",
     "company_update",
     "company_verify",
+    "membership_show_set",
     # tokens
     "API_TOKEN_LIMIT",
     "TOKEN_TOUCH_INTERVAL",

@@ -34,6 +34,7 @@ from profiles.models import (
     account_last_active,
     account_purpose_ended,
 )
+from profiles.services.freelancers import freelancer_profile_create
 
 INACTIVITY_WARNING_BEFORE = timedelta(days=30)
 WARNING_CLAIM_RETRY = timedelta(hours=1)
@@ -73,6 +74,28 @@ def user_language_set(*, user, language: str) -> bool:
     user._meta.model.objects.filter(pk=user.pk).update(language=language)
     user.language = language
     return True
+
+
+@transaction.atomic
+def account_signup_complete(*, user: User, role: str, name: str, language: str):
+    """What sign-up asked besides the address: who the member is and their name.
+
+    A freelancer's profile starts (unpublished) with that name; a company's
+    member creates the company page from the dashboard. The e-mails go out in
+    the language the person signed up in.
+    """
+    name = " ".join(name.split())[:150]
+    if role not in User.Role.values:
+        raise ValidationError({"role": _("Choose freelancer or company.")})
+    User.objects.filter(pk=user.pk).update(name=name, role=role)
+    user.name, user.role = name, role
+    user_language_set(user=user, language=language)
+    if role == User.Role.FREELANCER and name:
+        freelancer_profile_create(user=user, full_name=name)
+    audit_record(
+        actor=user, subject=user, action="account.signed_up", details={"role": role}
+    )
+    return user
 
 
 @transaction.atomic

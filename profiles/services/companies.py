@@ -62,6 +62,23 @@ def company_create(*, actor: User, data: dict) -> Company:
 
 
 @transaction.atomic
+def membership_show_set(
+    *, membership: CompanyMembership, actor: User, show: bool
+) -> CompanyMembership:
+    """The member's own choice to be shown on the company's page (off by default)."""
+    if membership.show_on_page != show:
+        membership.show_on_page = show
+        membership.save(update_fields=["show_on_page"])
+        audit_record(
+            actor=actor,
+            subject=membership.user,
+            action="company.membership_shown" if show else "company.membership_hidden",
+            target=membership.company,
+        )
+    return membership
+
+
+@transaction.atomic
 def company_update(*, company: Company, actor: User, data: dict) -> Company:
     company = Company.objects.select_for_update().get(pk=company.pk)
     changed = []

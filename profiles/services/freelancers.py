@@ -63,6 +63,14 @@ PROFILE_FIELDS = (
     "city",
     "country",
     "bio",
+    "availability",
+    "available_from",
+    "rate_min",
+    "rate_max",
+    "languages",
+    "years_experience",
+    "work_mode",
+    "portfolio_links",
 )
 
 
@@ -119,14 +127,12 @@ def freelancer_profile_create(*, user: User, full_name: str) -> FreelancerProfil
 def freelancer_profile_ensure(*, user: User) -> FreelancerProfile:
     """The member's own profile, created on first use (site and API alike).
 
-    A new profile is named provisionally after the address's local part; its
-    slug is random all the same (``_freelancer_slug``).
+    A new profile starts with the name given at sign-up, or none: never the
+    e-mail address's local part (the member fills the name in).
     """
     profile = selectors.freelancer_profile_for_owner(user=user)
     if profile is None:
-        profile = freelancer_profile_create(
-            user=user, full_name=user.email.split("@")[0]
-        )
+        profile = freelancer_profile_create(user=user, full_name=user.name)
     return profile
 
 
@@ -158,6 +164,22 @@ def freelancer_profile_update(
             full_name=profile.full_name, email=profile.user.email
         )
         changed.append("slug")
+    if (
+        "available_from" in changed
+        and profile.availability == FreelancerProfile.Availability.FROM
+        and profile.available_from is not None
+        and profile.available_from < timezone.localdate()
+    ):
+        # Only a new date must lie ahead: a stored one simply passes.
+        raise ValidationError(
+            {"available_from": _("Choose today or a date in the future.")},
+            code="past",
+        )
+    if profile.availability != FreelancerProfile.Availability.FROM:
+        if profile.available_from is not None:
+            profile.available_from = None
+            if "available_from" not in changed:
+                changed.append("available_from")
     if changed:
         profile.full_clean(exclude=["cpr", "cpr_hash", "slug", "user"])
         profile.save(update_fields=[*changed, "updated_at"])

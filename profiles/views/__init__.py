@@ -16,6 +16,7 @@ from profiles.views.companies import (
     company_invitation,
     company_invite,
     company_list,
+    company_membership_show,
 )
 from profiles.views.freelancers import (
     freelancer_cv_download,
@@ -28,6 +29,7 @@ from profiles.views.freelancers import (
     profile_edit,
     profile_photo,
     profile_publish,
+    skill_suggest,
 )
 from profiles.views.tokens import api_token_revoke, api_tokens
 
@@ -48,6 +50,7 @@ __all__ = [
     "profile_edit",
     "profile_photo",
     "profile_publish",
+    "skill_suggest",
     # companies
     "company_create",
     "company_detail",
@@ -55,6 +58,7 @@ __all__ = [
     "company_invitation",
     "company_invite",
     "company_list",
+    "company_membership_show",
     # tokens
     "api_token_revoke",
     "api_tokens",

@@ -17,16 +17,15 @@ from profiles.forms import CloseAccountForm
 @never_cache
 @login_required
 def dashboard(request):
-    profile = selectors.freelancer_profile_for_owner(user=request.user)
-    completeness = selectors.freelancer_profile_completeness(profile=profile)
+    board = selectors.dashboard_for_user(user=request.user)
     recipients = selectors.cv_recipient_list_for_owner(user=request.user)[:50]
     return render(
         request,
         "profiles/dashboard.html",
         {
-            "profile": profile,
-            "completeness": completeness,
-            "memberships": selectors.membership_list_for_user(user=request.user),
+            "board": board,
+            "profile": board.profile,
+            "memberships": board.memberships,
             "recipients": recipients,
         },
     )

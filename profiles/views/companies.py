@@ -27,11 +27,30 @@ def company_list(request):
 
 
 def company_detail(request, slug: str):
-    company = selectors.company_get_public(slug=slug)
-    role = selectors.company_role_for_user(company=company, user=request.user)
+    page = selectors.company_page_for_user(slug=slug, user=request.user)
     return render(
-        request, "profiles/company_detail.html", {"company": company, "role": role}
+        request,
+        "profiles/company_detail.html",
+        {
+            "company": page.company,
+            "role": page.membership.role if page.membership else None,
+            "membership": page.membership,
+            "shown_members": page.shown_members,
+        },
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def company_membership_show(request, slug: str):
+    """A member chooses whether their name is shown on the company's page."""
+    membership = selectors.membership_get_for_user(slug=slug, user=request.user)
+    services.membership_show_set(
+        membership=membership, actor=request.user, show=request.POST.get("show") == "1"
+    )
+    messages.success(request, _("Your choice was saved."))
+    return redirect(membership.company.get_absolute_url())
 
 
 @never_cache

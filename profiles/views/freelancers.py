@@ -1,17 +1,21 @@
 """Freelancer pages: the directory and profile pages, and the owner's own
 profile (edit, CPR number, photo, CV, publishing)."""
 
+import hashlib
 import json
 from functools import partial
+from urllib.parse import urlsplit
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -29,12 +33,24 @@ from profiles.directory import (
 from profiles.forms import (
     PHOTO_CONSENT_TEXT,
     CvForm,
+    DirectoryFilterForm,
     FreelancerProfileForm,
     PhotoForm,
 )
 
 # Photos and logos: storage names start with this (profiles/storage.py).
 PHOTO_DIR = "photos/"
+SUGGEST_TTL = 300  # seconds
+
+
+def _back_to_results(request) -> str:
+    """The directory search the visitor came from (its filters kept), read
+    from the Referer only when it is this site's directory; else the directory."""
+    base = reverse("profiles:freelancer_list")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.get_host() and referer.path == base:
+        return f"{base}?{referer.query}" if referer.query else base
+    return base
 
 
 # --- Directory and public pages ---------------------------------------------
@@ -46,15 +62,16 @@ def home(request):
 
 
 def freelancer_list(request):
-    params = {k: request.GET.get(k, "") for k in ("q", "skill", "city")}
-    profiles = selectors.freelancer_list_public(**params)
+    form = DirectoryFilterForm(request.GET)
+    search = form.search()
+    profiles = selectors.freelancer_list_public(**search)
     paginator = CachedCountPaginator(
-        profiles, PAGE_SIZE, count_key=json.dumps(params, sort_keys=True)
+        profiles, PAGE_SIZE, count_key=json.dumps(search, sort_keys=True, default=str)
     )
     page = paginator.get_page(request.GET.get("page"))
     facets = (
         directory_facets(profiles, count_key=paginator.count_key)
-        if params["q"]
+        if search.get("q")
         else None
     )
     return render(
@@ -62,11 +79,27 @@ def freelancer_list(request):
         "profiles/freelancer_list.html",
         {
             "page": page,
-            "params": params,
+            "form": form,
+            "params": search,
             "cards": directory_cards_html(page),
             "facets": facets,
         },
     )
+
+
+@require_safe
+def skill_suggest(request):
+    """Competence names for the directory's autocomplete: public data only,
+    cached per prefix (so repeated keystrokes cost no query)."""
+    prefix = request.GET.get("q", "").replace("\x00", "")[:60].strip().casefold()
+    key = "profiles:skills:suggest:" + hashlib.sha256(prefix.encode()).hexdigest()
+    names = cache.get(key)
+    if names is None:
+        names = selectors.skill_names_suggest(prefix=prefix)
+        cache.set(key, names, SUGGEST_TTL)
+    response = JsonResponse({"skills": names})
+    response["Cache-Control"] = f"public, max-age={SUGGEST_TTL}"
+    return response
 
 
 def _redirect_old_slug(request, slug: str):
@@ -106,7 +139,9 @@ def _freelancer_detail(request, slug: str):
             request=request,
         )
     return render(
-        request, "profiles/freelancer_detail.html", {"title": title, "body": body}
+        request,
+        "profiles/freelancer_detail.html",
+        {"title": title, "body": body, "back_url": _back_to_results(request)},
     )
 
 

@@ -221,8 +221,15 @@ def test_tracking_pixel_only_with_current_tracking_consent(member):
     assert "<img" not in _html(mail.outbox[1])
 
 
-def test_a_forged_pixel_link_is_404(client):
-    assert client.get("/privacy/email/open/not-a-token/").status_code == 404
+def test_a_forged_pixel_link_gets_the_gif_and_records_nothing(client):
+    """The pixel answers the same image to any token, so it tells nothing
+    (tests/consent/test_email_opens.py: opens are recorded for valid tokens
+    with consent only)."""
+    from consent.models import EmailOpen
+
+    response = client.get("/privacy/email/open/not-a-token/")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/gif")
+    assert not EmailOpen.objects.exists()
 
 
 def test_html_part_escapes_the_body(member):

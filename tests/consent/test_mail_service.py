@@ -85,16 +85,6 @@ def test_each_kind_has_its_headers_language_and_footer(kind, purpose, language):
         assert header.strip("<>") in message.body
 
 
-@pytest.fixture
-def eager_tasks():
-    from worksome.celery import app
-
-    old = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = old
-
-
 def test_a_template_renders_in_the_recipients_language(settings):
     settings.TEMPLATES = [
         {

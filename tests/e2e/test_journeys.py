@@ -34,6 +34,8 @@ def _dismiss_banner(page: Page) -> None:
 def _sign_up_and_verify(page: Page, base: str, email: str) -> None:
     page.goto(base + "/accounts/signup/")
     _dismiss_banner(page)
+    page.get_by_label("Freelancer").check()
+    page.locator("#id_name").fill("Freja E2E")
     page.locator("#id_email").fill(email)
     page.locator("#id_password1").fill(NEW_PASSWORD)
     page.locator("#id_password2").fill(NEW_PASSWORD)

@@ -108,6 +108,8 @@ def test_signing_up_in_danish_stores_danish(client):
         "/accounts/signup/",
         {
             "email": "ny@example.com",
+            "role": "freelancer",
+            "name": "Ny Medlem",
             "password1": "a-long-Passphrase-2026",
             "password2": "a-long-Passphrase-2026",
         },

@@ -15,9 +15,22 @@ LOGIN = "/accounts/login/"
 DASHBOARD = "/dashboard/"
 
 
-def _signup(client, email="new.member@example.com", password="a-Strong-pass-2026"):
+def _signup(
+    client,
+    email="new.member@example.com",
+    password="a-Strong-pass-2026",
+    role="freelancer",
+    name="Nina Member",
+):
     return client.post(
-        SIGNUP, {"email": email, "password1": password, "password2": password}
+        SIGNUP,
+        {
+            "role": role,
+            "name": name,
+            "email": email,
+            "password1": password,
+            "password2": password,
+        },
     )
 
 
@@ -92,7 +105,12 @@ def test_verified_member_logs_in_with_email_in_any_case(client, password):
     ],
 )
 def test_bad_signup_input_gives_form_errors_and_no_account(client, data, field):
-    data = {**data, "password2": data["password1"]}
+    data = {
+        "role": "freelancer",
+        "name": "Nina Member",
+        **data,
+        "password2": data["password1"],
+    }
     response = client.post(SIGNUP, data)
     assert response.status_code == 200
     assert response.context["form"].errors[field]
@@ -105,6 +123,8 @@ def test_mismatched_passwords_give_a_form_error(client):
     response = client.post(
         SIGNUP,
         {
+            "role": "freelancer",
+            "name": "X",
             "email": "x@example.com",
             "password1": "a-Strong-pass-2026",
             "password2": "another-Pass-2026",

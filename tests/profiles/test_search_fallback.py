@@ -11,6 +11,7 @@ from django.db import connection
 from profiles import selectors
 from profiles.models import FreelancerProfile
 from profiles.search import _simple_search, freelancer_facets
+from profiles.selectors.freelancers import _public_q
 from tests.factories import FreelancerProfileFactory
 
 
@@ -35,7 +36,7 @@ def few(db):
 
 
 def _public():
-    return FreelancerProfile.objects.filter(selectors._public_q())
+    return FreelancerProfile.objects.filter(_public_q())
 
 
 def test_every_word_must_occur_in_a_published_field_or_skill(few):

@@ -191,7 +191,9 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "consent:email_preferences": ("/privacy/email/", MEMBERS),
     # Signed links from marketing e-mail: no login; a forged token is refused.
     "consent:unsubscribe": ("/privacy/unsubscribe/not-a-token/", every(400)),
-    "consent:email_open": ("/privacy/email/open/not-a-token/", every(404)),
+    # The open pixel answers its GIF to any token (it tells nothing; a
+    # forged token records nothing: tests/consent/test_email_opens.py).
+    "consent:email_open": ("/privacy/email/open/not-a-token/", every(200)),
     # profiles: the member's own pages
     "profiles:dashboard": ("/dashboard/", MEMBERS),
     "profiles:profile_edit": ("/dashboard/profile/", MEMBERS),
@@ -205,6 +207,8 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:account_keep": ("/account/keep/not-a-token/", PUBLIC),
     # profiles: directory and objects
     "profiles:freelancer_list": ("/freelancers/", PUBLIC),
+    # Competence names for the directory's autocomplete: public data only.
+    "profiles:skill_suggest": ("/skills/suggest/?q=py", PUBLIC),
     # Unpublished: the owner and staff who may view profiles, with TOTP.
     "profiles:freelancer_detail": (
         "/freelancers/{profile}/",
@@ -234,6 +238,12 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "profiles:company_detail": ("/companies/{company}/", PUBLIC),
     "profiles:company_edit": ("/companies/{company}/edit/", OWNER_ONLY),
     "profiles:company_invite": ("/companies/{company}/invite/", OWNER_ONLY),
+    # POST only; a member changes only their own membership (404 for anyone
+    # else: tests/profiles/test_journeys_profiles.py).
+    "profiles:company_membership_show": (
+        "/companies/{company}/membership/show/",
+        WEB_POST_ONLY,
+    ),
     # API (as pages; operations below)
     "api:root": ("/api/v1/", PUBLIC),
     "api:token": ("/api/v1/auth/token/", every(405)),
@@ -317,6 +327,22 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api:hours-dispute": ("/api/v1/hours/{hours}/dispute/", POST_ONLY),
     "api:invoice-list": ("/api/v1/invoices/", LOGGED_IN),
     "api:invoice-detail": ("/api/v1/invoices/{invoice}/", PARTIES),
+    # Opportunities ({opportunity}: posted by the owner for the owner's
+    # company): public to read; edited and closed by the company's members;
+    # alerts for freelancers only (the owner has a profile).
+    "opportunities:list": ("/opportunities/", PUBLIC),
+    "opportunities:new": ("/opportunities/new/", MEMBERS),
+    "opportunities:alerts": ("/opportunities/alerts/", OWNER_ONLY),
+    "opportunities:detail": ("/opportunities/{opportunity}/", PUBLIC),
+    "opportunities:edit": ("/opportunities/{opportunity}/edit/", WEB_PARTIES),
+    "opportunities:close": ("/opportunities/{opportunity}/close/", WEB_POST_ONLY),
+    "opportunities:interest": (
+        "/opportunities/{opportunity}/interest/",
+        WEB_POST_ONLY,
+    ),
+    "api:opportunity-list": ("/api/v1/opportunities/", PUBLIC),
+    "api:opportunity-detail": ("/api/v1/opportunities/{opportunity}/", PUBLIC),
+    "api:opportunity-close": ("/api/v1/opportunities/{opportunity}/close/", POST_ONLY),
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
@@ -351,9 +377,48 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
         "/admin/engagements/invoice/{invoice}/pdf/",
         admin_row(403, 200),
     ),
+    # Messages to members: previews need view_mailing, the steps (test, send,
+    # resume, cancel) mailings.send_mailing, which no role here has.
+    "admin:mailings_mailing_preview": (
+        "/admin/mailings/mailing/1/preview/",
+        admin_row(403, 403),
+    ),
+    "admin:mailings_mailing_step": (
+        "/admin/mailings/mailing/1/step/send/",
+        admin_row(403, 403),
+    ),
     "admin:auth_user_password_change": (
         "/admin/profiles/user/{owner_pk}/password/",
         admin_row(403, 403),
+    ),
+    # support ({ticket}: the owner's ticket, with an attachment). Only the
+    # owner on the site (staff work tickets in the admin); the admin's
+    # actions are POST only.
+    "support:ticket_list": ("/support/", MEMBERS),
+    "support:contact": ("/support/contact/", PUBLIC),
+    "support:verify": ("/support/verify/not-a-token/", every(400)),
+    "support:ticket_detail": ("/support/{ticket}/", OWNER_ONLY),
+    "support:ticket_reply": ("/support/{ticket}/reply/", WEB_POST_ONLY),
+    "support:ticket_attachment": ("/support/{ticket}/attachment/", OWNER_ONLY),
+    "admin:support_ticket_attachment": (
+        "/admin/support/ticket/{ticket}/attachment/",
+        admin_row(403, 200),
+    ),
+    "admin:support_ticket_reply": (
+        "/admin/support/ticket/{ticket}/reply/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_note": (
+        "/admin/support/ticket/{ticket}/note/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_assign": (
+        "/admin/support/ticket/{ticket}/assign/",
+        admin_row(405, 405),
+    ),
+    "admin:support_ticket_status": (
+        "/admin/support/ticket/{ticket}/status/",
+        admin_row(405, 405),
     ),
 }
 
@@ -403,6 +468,12 @@ API_OPERATIONS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/hours/{id}/dispute/"): PARTY_WRITE,
     ("GET", "/api/v1/invoices/"): LOGGED_IN,
     ("GET", "/api/v1/invoices/{id}/"): PARTIES,
+    # Opportunities: public reads; a post without a body is refused (400); the
+    # owner's company's members close it (again: still 200), others get 404.
+    ("GET", "/api/v1/opportunities/"): PUBLIC,
+    ("POST", "/api/v1/opportunities/"): row(403, 400, 400, 400, 400),
+    ("GET", "/api/v1/opportunities/{id}/"): PUBLIC,
+    ("POST", "/api/v1/opportunities/{id}/close/"): PARTIES,
 }
 #: which world object an API path's {id} names, by the path's first segment.
 API_IDS = {
@@ -412,6 +483,7 @@ API_IDS = {
     "contracts": "{contract}",
     "hours": "{hours}",
     "invoices": "{invoice}",
+    "opportunities": "{opportunity}",
 }
 MULTIPART = {"/api/v1/me/profile/cv/", "/api/v1/me/profile/photo/"}
 
@@ -467,6 +539,10 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
+    if "{opportunity}" in path:
+        keys["opportunity"] = world.opportunity_fill()
+    if "{ticket}" in path:
+        keys["ticket"] = world.support_ticket().pk
     if path.startswith(("/api/", "/admin/")):
         return path.format_map(_PathKeys(world, **keys))
     # Site pages: the engagement is built only for the paths that need it.
@@ -568,6 +644,7 @@ def test_someone_elses_objects_answer_404_not_403(world):
         "api:engagement-detail",
         "api:contract-detail",
         "api:invoice-detail",
+        "support:ticket_detail",
     ):
         path = _fill(URLS[name][0], world)
         response = world.client("other").get(path)
@@ -617,6 +694,10 @@ STAFF_POWERS = {
         ("admin:engagements_invoice_pdf", 200, 403),
     ],
     "view_threadreport": [("admin:engagements_threadreport_review", 200, 403)],
+    "view_ticket": [
+        ("/admin/support/ticket/", 200, 403),
+        ("admin:support_ticket_attachment", 200, 403),
+    ],
 }
 
 

@@ -130,6 +130,8 @@ def _signup(client, n):
     return client.post(
         "/accounts/signup/",
         {
+            "role": "freelancer",
+            "name": "New Member",
             "email": f"new{n}@example.com",
             "password1": "a-long-enough-passphrase-1",
             "password2": "a-long-enough-passphrase-1",
@@ -152,6 +154,8 @@ def test_signup_is_rate_limited_per_ip(client, settings):
     other = client.post(
         "/accounts/signup/",
         {
+            "role": "freelancer",
+            "name": "New Member",
             "email": "new100@example.com",
             "password1": "a-long-enough-passphrase-1",
             "password2": "a-long-enough-passphrase-1",

@@ -38,6 +38,8 @@ def test_signup_answers_alike_and_mails_the_member(client):
         lambda c, a: c.post(
             "/accounts/signup/",
             {
+                "role": "freelancer",
+                "name": "Someone",
                 "email": a,
                 "password1": "a-Strong-pass-2026",
                 "password2": "a-Strong-pass-2026",

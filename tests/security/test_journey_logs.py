@@ -41,7 +41,13 @@ def test_journey_leaves_no_secret_in_the_logs(
     try:
         client.post(
             "/accounts/signup/",
-            {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD},
+            {
+                "role": "freelancer",
+                "name": "Log Journey",
+                "email": EMAIL,
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
         )
         link = re.search(
             r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body

@@ -189,7 +189,13 @@ def test_cpr_reveal_asks_for_the_password_again(member_client):
 def _signup(client, password: str):
     return client.post(
         "/accounts/signup/",
-        {"email": "asvs@example.com", "password1": password, "password2": password},
+        {
+            "role": "freelancer",
+            "name": "Asvs Member",
+            "email": "asvs@example.com",
+            "password1": password,
+            "password2": password,
+        },
     )
 
 

@@ -286,7 +286,34 @@ def build_dataset() -> Dataset:
         freelancer=FreelancerProfileFactory(full_name="Hired Person"),
         staff=superuser,
     )
+    # Messages to members: a sent one with a delivery and an open, and a draft.
+    mailing_rows(member=freelancer, staff=superuser)
     return data
+
+
+def mailing_rows(*, member, staff) -> None:
+    from consent.models import EmailOpen
+    from mailings.models import Mailing, MailingDelivery
+
+    content = {
+        "subject_da": "Nedetid",
+        "subject_en": "Downtime",
+        "body_da": "Sitet er nede.",
+        "body_en": "The site is down.",
+    }
+    sent = Mailing.objects.create(
+        kind="service",
+        status="sent",
+        created_by=staff,
+        sent_by=staff,
+        sent_at=timezone.now(),
+        **content,
+    )
+    MailingDelivery.objects.create(
+        mailing=sent, user=member, state="sent", language="da", sent_at=sent.sent_at
+    )
+    EmailOpen.objects.create(user=member, tag=sent.tag)
+    Mailing.objects.create(kind="marketing", created_by=staff, **content)
 
 
 def engagement_rows(*, company, member, freelancer, staff) -> dict:

@@ -1,9 +1,11 @@
 import io
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from profiles import selectors, services
@@ -25,6 +27,15 @@ FREELANCERS = [
         "cvr": "24256790",
         "skills": ["Python", "Django", "PostgreSQL"],
         "colour": (31, 95, 191),
+        "availability": "now",
+        "rate_min": 750,
+        "rate_max": 950,
+        "languages": ["da", "en"],
+        "years_experience": 12,
+        "work_mode": "hybrid",
+        "portfolio_links": [
+            {"title": "Open-source admin theme", "url": "https://example.com/admin"}
+        ],
     },
     {
         "email": "mads.freelancer@example.com",
@@ -33,6 +44,12 @@ FREELANCERS = [
         "city": "Copenhagen",
         "skills": ["UX research", "Figma", "Accessibility"],
         "colour": (30, 123, 58),
+        "availability": "from",
+        "available_in_days": 30,
+        "rate_min": 650,
+        "languages": ["da", "en", "sv"],
+        "years_experience": 6,
+        "work_mode": "remote",
     },
     {
         "email": "sofie.freelancer@example.com",
@@ -41,6 +58,10 @@ FREELANCERS = [
         "city": "Odense",
         "skills": ["Python", "Airflow", "dbt"],
         "colour": (179, 38, 30),
+        "availability": "not",
+        "languages": ["da", "de"],
+        "years_experience": 4,
+        "work_mode": "onsite",
     },
     {
         "email": "jonas.freelancer@example.com",
@@ -101,6 +122,10 @@ class Command(BaseCommand):
         # demo company and Freja.
         if "seed_demo_engagements" in get_commands():
             call_command("seed_demo_engagements", stdout=self.stdout)
+        if "seed_demo_opportunities" in get_commands():
+            call_command("seed_demo_opportunities", stdout=self.stdout)
+        if "seed_demo_support" in get_commands():
+            call_command("seed_demo_support", stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready; password: {DEMO_PASSWORD}")
         )
@@ -127,9 +152,20 @@ class Command(BaseCommand):
                 "city",
                 "company_name",
                 "cvr",
+                "availability",
+                "rate_min",
+                "rate_max",
+                "languages",
+                "years_experience",
+                "work_mode",
+                "portfolio_links",
             )
             if k in spec
         }
+        if "available_in_days" in spec:
+            data["available_from"] = timezone.localdate() + timedelta(
+                days=spec["available_in_days"]
+            )
         data["bio"] = f"{spec['full_name']} is a demo freelancer."
         services.freelancer_profile_update(
             profile=profile, actor=user, data=data, skills=spec["skills"]
@@ -152,3 +188,9 @@ class Command(BaseCommand):
         data = {k: v for k, v in spec.items() if k != "owner"}
         company = services.company_create(actor=owner, data={**data, "country": "DK"})
         services.company_verify(company=company, actor=None)
+        # The owner chose to be shown on the page (issue 20), by name.
+        services.account_signup_complete(
+            user=owner, role="company", name="Karen Owner", language="da"
+        )
+        membership = selectors.membership_get_for_user(slug=company.slug, user=owner)
+        services.membership_show_set(membership=membership, actor=owner, show=True)

@@ -187,7 +187,7 @@ def _on_postgres(sql):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("profiles", "0001_squashed"),
+        ("profiles", "0002_journeys_fields"),
     ]
 
     operations = [

@@ -1,43 +1,41 @@
-"""Reads, and every "may this user see that" decision for profiles and companies.
-
-A profile someone may not see answers 404, never 403, so slugs cannot be probed.
+"""Reads for freelancer profiles: the one public rule, the directory and its
+filters, profile pages, photos, CVs and who may download them.
 
 One rule says whether a freelancer profile is public: ``_public_q`` (the
 directory's). Pages, the API, photos and CVs all ask it, in SQL, so a profile
 that is unpublished, restricted, closed or whose account is deactivated
 (``is_active=False``) disappears from every path at once.
-
-Staff powers (``user.has_perm``) count only for staff with a TOTP authenticator:
-``User.has_perm`` asks ``user_has_staff_powers``, so every check here, in the
-API, the media views and the admin follows the one rule.
 """
 
 from __future__ import annotations
 
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     ExpressionWrapper,
+    F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.http import Http404
 from django.utils import timezone
+from django.utils.text import slugify
 
-from core.crypto import token_hash
 from profiles.models import (
-    ApiToken,
     Company,
-    CompanyInvitation,
-    CompanyMembership,
     CvDownload,
     FreelancerProfile,
     FreelancerSlugHistory,
     Skill,
 )
 from profiles.search import freelancer_text_search
+from profiles.selectors.companies import company_list_verified_for_user, search_term
 
 
 def _public_q(prefix: str = "") -> Q:
@@ -58,28 +56,83 @@ def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]
     )
 
 
-def _term(value: str, limit: int = 100) -> str:
-    """A search term: bounded, trimmed, without NUL (PostgreSQL refuses it)."""
-    return value.replace("\x00", "")[:limit].strip()
+#: The directory's orders: "relevance" is today's order until full-text
+#: ranking arrives (a later issue); "newest" the latest published first;
+#: "availability" who can start soonest first.
+DIRECTORY_SORTS = ("relevance", "newest", "availability")
+
+
+def _available_by_q(day) -> Q:
+    """Available on ``day``: now, or from a date no later than it."""
+    return Q(availability=FreelancerProfile.Availability.NOW) | Q(
+        availability=FreelancerProfile.Availability.FROM, available_from__lte=day
+    )
 
 
 def freelancer_list_public(
-    *, q: str = "", skill: str = "", city: str = ""
+    *,
+    q: str = "",
+    skill: str = "",
+    city: str = "",
+    available_by=None,
+    rate_min: int | None = None,
+    rate_max: int | None = None,
+    language: str = "",
+    work_mode: str = "",
+    sort: str = "relevance",
 ) -> QuerySet[FreelancerProfile]:
-    """Published profiles matching the filters, skills prefetched; with ``q``
-    the best match first (``profiles/search.py``), otherwise newest first."""
+    """Published profiles matching the search and filters, skills prefetched.
+
+    Filters take values already checked (``DirectoryFilterForm``). A rate
+    range keeps profiles whose own range overlaps it (a profile with no rate
+    drops out). Every filter is one indexed condition on the profile row
+    (or a semi-join on skills), so the page's query count does not change.
+    With ``q``, the full-text search (``profiles/search.py``) runs last, over
+    the filtered profiles, and orders by relevance unless ``sort`` says
+    otherwise; without it, newest first.
+    """
     qs = FreelancerProfile.objects.filter(_public_q())
-    if skill := _term(skill, 70):
+    if skill := slugify(search_term(skill, 70))[:70]:
         qs = qs.filter(skills__slug=skill)
-    if city := _term(city):
+    if city := search_term(city):
         qs = qs.filter(city__iexact=city)
+    if available_by is not None:
+        qs = qs.filter(_available_by_q(available_by))
+    if rate_min is not None:
+        qs = qs.filter(
+            Q(rate_max__gte=rate_min) | Q(rate_max__isnull=True, rate_min__gte=rate_min)
+        )
+    if rate_max is not None:
+        qs = qs.filter(
+            Q(rate_min__lte=rate_max) | Q(rate_min__isnull=True, rate_max__lte=rate_max)
+        )
+    if language:
+        qs = qs.filter(languages__contains=[language])
+    if work_mode:
+        qs = qs.filter(work_mode=work_mode)
     if skill:
         # Filtering across skills can repeat a row; keep each profile once.
         qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
-    if q := _term(q):
+    if q := search_term(q):
         # Last, after every filter: the search caps its candidates.
         qs = freelancer_text_search(qs, q)
-    if not qs.ordered:
+    if sort == "availability":
+        today = timezone.localdate()
+        qs = qs.annotate(
+            soonest=Case(
+                When(_available_by_q(today), then=Value(0)),
+                When(availability=FreelancerProfile.Availability.FROM, then=Value(1)),
+                When(availability="", then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        ).order_by(
+            "soonest",
+            F("available_from").asc(nulls_last=True),
+            "-published_at",
+            "pk",
+        )
+    elif not qs.ordered:
         qs = qs.order_by("-published_at", "pk")
     return qs.only(
         "slug",
@@ -89,7 +142,27 @@ def freelancer_list_public(
         "country",
         "photo_thumbnail",
         "published_at",
+        "availability",
+        "available_from",
+        "rate_min",
+        "rate_max",
+        "work_mode",
     ).prefetch_related(Prefetch("skills", queryset=Skill.objects.only("name", "slug")))
+
+
+def skill_names_suggest(*, prefix: str, limit: int = 10) -> list[str]:
+    """Names of competences starting with ``prefix`` that at least one public
+    profile lists (public data only), for the directory's autocomplete."""
+    prefix = search_term(prefix, 60)
+    if not prefix:
+        return []
+    public = FreelancerProfile.objects.filter(_public_q(), skills=OuterRef("pk"))
+    return list(
+        Skill.objects.filter(name__istartswith=prefix)
+        .filter(Exists(public))
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )
 
 
 def freelancer_get_public(*, slug: str) -> FreelancerProfile:
@@ -175,31 +248,6 @@ def freelancer_profile_for_owner(*, user) -> FreelancerProfile | None:
     )
 
 
-def freelancer_profile_completeness(*, profile: FreelancerProfile | None) -> int:
-    """How much of the profile is filled in, in percent (the dashboard's bar)."""
-    if profile is None:
-        return 0
-    checks = [
-        profile.full_name,
-        profile.headline,
-        profile.bio,
-        profile.city,
-        profile.phone,
-        profile.photo,
-        profile.cv,
-        profile.skills.exists(),
-    ]
-    return round(100 * sum(bool(c) for c in checks) / len(checks))
-
-
-def company_list_verified_for_user(*, user) -> QuerySet[Company]:
-    if not user.is_authenticated:
-        return Company.objects.none()
-    return Company.objects.filter(
-        memberships__user=user, verified_at__isnull=False, closed_at__isnull=True
-    )
-
-
 def _is_public(profile: FreelancerProfile) -> bool:
     public = getattr(profile, "public", None)
     if public is None:
@@ -230,88 +278,6 @@ def cv_download_access_for_user(
 
 def cv_recipient_list_for_owner(*, user) -> QuerySet[CvDownload]:
     return CvDownload.objects.filter(profile__user=user).order_by("-downloaded_at")
-
-
-def company_list_public(*, q: str = "") -> QuerySet[Company]:
-    qs = Company.objects.filter(closed_at__isnull=True)
-    if q := _term(q):
-        qs = qs.filter(Q(name__icontains=q) | Q(city__icontains=q))
-    return qs.order_by("name")
-
-
-def company_get_public(*, slug: str) -> Company:
-    company = Company.objects.filter(slug=slug, closed_at__isnull=True).first()
-    if company is None:
-        raise Http404
-    return company
-
-
-def company_role_for_user(*, company: Company, user) -> str | None:
-    if not user.is_authenticated:
-        return None
-    return (
-        CompanyMembership.objects.filter(company=company, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-
-
-def company_get_for_owner(*, slug: str, user) -> Company:
-    """Edit and invite pages: owners only; everyone else gets 404."""
-    company = company_get_public(slug=slug)
-    if (
-        company_role_for_user(company=company, user=user)
-        != CompanyMembership.Role.OWNER
-    ):
-        raise Http404
-    return company
-
-
-def company_list_memberless(*, company_ids=None) -> QuerySet[Company]:
-    """Open companies with no member whose account is open (to be closed).
-
-    ``company_ids`` (ids or a subquery of them) narrows the search.
-    """
-    live = CompanyMembership.objects.filter(
-        company=OuterRef("pk"),
-        user__closed_at__isnull=True,
-        user__anonymised_at__isnull=True,
-    )
-    companies = Company.objects.filter(closed_at__isnull=True).filter(~Exists(live))
-    if company_ids is not None:
-        companies = companies.filter(pk__in=company_ids)
-    return companies
-
-
-def company_invitation_get(*, token: str) -> CompanyInvitation | None:
-    """The open invitation a link's token belongs to, or None."""
-    return (
-        CompanyInvitation.objects.select_related("company")
-        .filter(
-            token_hash=token_hash(token),
-            accepted_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
-
-
-def membership_list_for_user(*, user) -> QuerySet[CompanyMembership]:
-    return CompanyMembership.objects.filter(user=user).select_related("company")
-
-
-def api_token_list_for_user(*, user) -> QuerySet[ApiToken]:
-    """The member's API tokens that have not expired, newest first."""
-    return ApiToken.objects.filter(
-        Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()), user=user
-    ).order_by("-created", "-pk")
-
-
-def api_token_get_for_user(*, user, pk: int) -> ApiToken:
-    token = ApiToken.objects.filter(user=user, pk=pk).select_related("user").first()
-    if token is None:
-        raise Http404
-    return token
 
 
 def freelancer_is_public(*, profile: FreelancerProfile) -> bool:
