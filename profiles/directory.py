@@ -158,3 +158,19 @@ def public_profile_page(*, slug: str) -> tuple[str, str]:
         )
         cache.set(key, html, CARDS_TTL)
     return full_name, mark_safe(html)  # noqa: S308 - rendered by the template engine
+
+
+def directory_facets(profiles, *, count_key: str) -> dict[str, list]:
+    """Facet counts of a search's result (``profiles.search.freelancer_facets``),
+    cached like the result count: per search and directory generation, at
+    most ``COUNT_TTL``. Aggregates only, no personal data."""
+    from profiles.search import freelancer_facets
+
+    digest = hashlib.sha256(count_key.encode()).hexdigest()[:32]
+    generation = generation_of(GENERATION_KEY)
+    key = f"profiles:directory:facets:{generation}:{get_language()}:{digest}"
+    facets = cache.get(key)
+    if facets is None:
+        facets = freelancer_facets(profiles)
+        cache.set(key, facets, COUNT_TTL)
+    return facets

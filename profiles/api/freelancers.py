@@ -242,7 +242,19 @@ class CvUploadSerializer(serializers.Serializer):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, description="Name, headline or competence"),
+        OpenApiParameter(
+            "q",
+            str,
+            description=(
+                "Full-text search (Danish and English stemming) over what the"
+                " freelancer published: headline and competences, about text,"
+                " city, company name and name; misspelt competences are"
+                ' tolerated. Web-search syntax: "quoted phrase", or, -word.'
+                " With q, results are ordered by relevance, then most recently"
+                " updated; without it, newest published first. At most 100"
+                " characters and 8 words are used."
+            ),
+        ),
         OpenApiParameter("skill", str, description="Competence slug"),
         OpenApiParameter("city", str, description="City (exact, any case)"),
         OpenApiParameter("available", str, enum=["now", "by"]),

@@ -34,6 +34,7 @@ from profiles.models import (
     FreelancerSlugHistory,
     Skill,
 )
+from profiles.search import freelancer_text_search
 from profiles.selectors.companies import company_list_verified_for_user, search_term
 
 
@@ -86,16 +87,11 @@ def freelancer_list_public(
     range keeps profiles whose own range overlaps it (a profile with no rate
     drops out). Every filter is one indexed condition on the profile row
     (or a semi-join on skills), so the page's query count does not change.
+    With ``q``, the full-text search (``profiles/search.py``) runs last, over
+    the filtered profiles, and orders by relevance unless ``sort`` says
+    otherwise; without it, newest first.
     """
     qs = FreelancerProfile.objects.filter(_public_q())
-    if q := search_term(q):
-        skill_ids = Skill.objects.filter(name__icontains=q).values("pk")
-        qs = qs.filter(
-            Q(full_name__icontains=q)
-            | Q(headline__icontains=q)
-            | Q(company_name__icontains=q)
-            | Q(skills__in=skill_ids)
-        )
     if skill := slugify(search_term(skill, 70))[:70]:
         qs = qs.filter(skills__slug=skill)
     if city := search_term(city):
@@ -114,9 +110,12 @@ def freelancer_list_public(
         qs = qs.filter(languages__contains=[language])
     if work_mode:
         qs = qs.filter(work_mode=work_mode)
-    if q or skill:
+    if skill:
         # Filtering across skills can repeat a row; keep each profile once.
         qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
+    if q := search_term(q):
+        # Last, after every filter: the search caps its candidates.
+        qs = freelancer_text_search(qs, q)
     if sort == "availability":
         today = timezone.localdate()
         qs = qs.annotate(
@@ -127,30 +126,28 @@ def freelancer_list_public(
                 default=Value(3),
                 output_field=IntegerField(),
             )
+        ).order_by(
+            "soonest",
+            F("available_from").asc(nulls_last=True),
+            "-published_at",
+            "pk",
         )
-        order = ["soonest", F("available_from").asc(nulls_last=True), "-published_at"]
-    else:
-        order = ["-published_at"]
-    return (
-        qs.only(
-            "slug",
-            "full_name",
-            "headline",
-            "city",
-            "country",
-            "photo_thumbnail",
-            "published_at",
-            "availability",
-            "available_from",
-            "rate_min",
-            "rate_max",
-            "work_mode",
-        )
-        .prefetch_related(
-            Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
-        )
-        .order_by(*order, "pk")
-    )
+    elif not qs.ordered:
+        qs = qs.order_by("-published_at", "pk")
+    return qs.only(
+        "slug",
+        "full_name",
+        "headline",
+        "city",
+        "country",
+        "photo_thumbnail",
+        "published_at",
+        "availability",
+        "available_from",
+        "rate_min",
+        "rate_max",
+        "work_mode",
+    ).prefetch_related(Prefetch("skills", queryset=Skill.objects.only("name", "slug")))
 
 
 def skill_names_suggest(*, prefix: str, limit: int = 10) -> list[str]:

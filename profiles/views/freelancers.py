@@ -27,6 +27,7 @@ from profiles.directory import (
     PAGE_SIZE,
     CachedCountPaginator,
     directory_cards_html,
+    directory_facets,
     public_profile_page,
 )
 from profiles.forms import (
@@ -68,6 +69,11 @@ def freelancer_list(request):
         profiles, PAGE_SIZE, count_key=json.dumps(search, sort_keys=True, default=str)
     )
     page = paginator.get_page(request.GET.get("page"))
+    facets = (
+        directory_facets(profiles, count_key=paginator.count_key)
+        if search.get("q")
+        else None
+    )
     return render(
         request,
         "profiles/freelancer_list.html",
@@ -76,6 +82,7 @@ def freelancer_list(request):
             "form": form,
             "params": search,
             "cards": directory_cards_html(page),
+            "facets": facets,
         },
     )
 
