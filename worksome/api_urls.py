@@ -2,6 +2,7 @@ from django.urls import path
 
 from consent import api as consent_api
 from engagements import api as engagements_api
+from opportunities import api as opportunities_api
 from privacy.requests import api as privacy_api
 from profiles import api as profiles_api
 
@@ -137,5 +138,24 @@ urlpatterns = [
         "invoices/<int:pk>/",
         engagements_api.InvoiceDetailView.as_view(),
         name="invoice-detail",
+    ),
+]
+
+# Opportunities: public listing and detail; posting and closing for members.
+urlpatterns += [
+    path(
+        "opportunities/",
+        opportunities_api.OpportunityListView.as_view(),
+        name="opportunity-list",
+    ),
+    path(
+        "opportunities/<int:pk>/",
+        opportunities_api.OpportunityDetailView.as_view(),
+        name="opportunity-detail",
+    ),
+    path(
+        "opportunities/<int:pk>/close/",
+        opportunities_api.OpportunityCloseView.as_view(),
+        name="opportunity-close",
     ),
 ]

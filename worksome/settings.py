@@ -543,6 +543,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.file_deletions_retry",
         "schedule": crontab(minute="*/15"),
     },
+    # Each digest subscriber's new opportunities in one mail.
+    "Opportunity digest": {
+        "task": "opportunities.tasks.opportunity_digests_send",
+        "schedule": crontab(minute="0", hour="7"),
+    },
     # Visitors' support tickets whose verification link expired unopened.
     "Delete unverified support tickets": {
         "task": "support.tasks.ticket_unverified_purge",

@@ -1,7 +1,7 @@
 """Every write of engagements, by noun; import from here.
 
 - threads: ``inquiry_send``, ``message_send``, ``inquiry_accept``,
-  ``inquiry_decline``, ``thread_read_mark``, ``company_block``,
+  ``inquiry_decline``, ``interest_express``, ``thread_read_mark``, ``company_block``,
   ``company_unblock``, ``thread_report``, ``thread_report_review``,
   ``thread_report_resolve``
 - contracts: ``contract_propose``, ``contract_accept``, ``contract_decline``,
@@ -39,6 +39,7 @@ from engagements.services.threads import (
     inquiry_accept,
     inquiry_decline,
     inquiry_send,
+    interest_express,
     message_send,
     thread_read_mark,
     thread_report,
@@ -59,6 +60,7 @@ __all__ = [
     "inquiry_accept",
     "inquiry_decline",
     "inquiry_send",
+    "interest_express",
     "invoice_credit",
     "invoice_issue",
     "invoice_mark_paid",

@@ -191,6 +191,92 @@ def inquiry_send(
     return thread
 
 
+@transaction.atomic
+def interest_express(
+    *,
+    opportunity_title: str,
+    company: Company,
+    freelancer: FreelancerProfile,
+    actor,
+    body: str,
+) -> Thread:
+    """Open a thread the freelancer started: interest in a company's posted
+    opportunity. Refused (nothing stored) as ``inquiry_send`` refuses: a
+    closed or unverified company, a profile that is not public, a company the
+    freelancer blocked, a flood (``settings.INQUIRY_RATE_LIMIT`` per member).
+    """
+    if freelancer.user_id != actor.pk:
+        raise ValidationError(
+            _("Only the freelancer can express interest."), code="not_owner"
+        )
+    if company.closed_at is not None or company.verified_at is None:
+        raise ValidationError(
+            _("This company cannot be contacted now."), code="company_unavailable"
+        )
+    if subject_is_restricted(user=actor):
+        # Art. 18: their data is kept, not used; an inquiry would use it.
+        raise ValidationError(
+            _(
+                "The use of your data is restricted, so companies cannot be "
+                "contacted for now."
+            ),
+            code="restricted",
+        )
+    if not freelancer_is_public(profile=freelancer):
+        raise ValidationError(
+            _("Publish your profile first: the company reads it."),
+            code="not_public",
+        )
+    if company_is_blocked(company=company, freelancer=freelancer):
+        raise ValidationError(
+            _("You blocked this company; unblock it to contact it."),
+            code="blocked",
+        )
+    body = _body_clean(body)
+    _by_company, by_member = _inquiry_limits()
+    if ratelimit.hit(by_member, f"u{actor.pk}") is not None:
+        raise ValidationError(
+            _("You have contacted many companies today. Try again tomorrow."),
+            code="rate_limited",
+        )
+    now = timezone.now()
+    thread = Thread.objects.create(
+        company=company,
+        freelancer=freelancer,
+        created_by=actor,
+        subject=(opportunity_title or "").strip()[:200],
+        created_at=now,
+        last_activity_at=now,
+    )
+    ThreadParticipant.objects.create(
+        thread=thread,
+        user=actor,
+        party=Party.FREELANCER,
+        joined_at=now,
+        last_read_at=now,
+    )
+    Message.objects.create(
+        thread=thread, sender=actor, party=Party.FREELANCER, body=body, created_at=now
+    )
+    path = reverse("engagements:thread_detail", kwargs={"pk": thread.pk})
+    name = freelancer.full_name
+    for membership in CompanyMembership.objects.filter(company=company).select_related(
+        "user"
+    ):
+        user = membership.user
+        if not user.is_active or user.closed_at:
+            continue
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            _notify(
+                user=user,
+                subject=_("%(name)s is interested in “%(title)s”")
+                % {"name": name, "title": thread.subject},
+                lines=[_("Read the message and answer here:")],
+                path=path,
+            )
+    return thread
+
+
 def _thread_lock(thread: Thread) -> Thread:
     return (
         Thread.objects.select_for_update()

@@ -67,6 +67,7 @@ class World:
     keys: dict = field(default_factory=dict)  # role -> API token key
     engagement_keys: dict = field(default_factory=dict)  # see engagement_fill()
     engagement_objects: dict = field(default_factory=dict)  # engagement_object()
+    opportunity_pk: int | None = None  # see opportunity_fill()
     support_objects: dict = field(default_factory=dict)  # support_ticket()
 
     def engagement_fill(self) -> dict[str, int]:
@@ -94,6 +95,31 @@ class World:
                 )
             )
         return self.engagement_objects[name]
+
+    def opportunity_fill(self) -> int:
+        """The pk of an open opportunity the owner posted for the owner's
+        company (the owner and the company member may edit it), built on
+        first use."""
+        if self.opportunity_pk is None:
+            import datetime as dt
+
+            from django.utils import timezone
+
+            from opportunities.services import opportunity_post
+            from profiles.models import Skill
+
+            skill, _created = Skill.objects.get_or_create(
+                slug="django", defaults={"name": "Django"}
+            )
+            self.opportunity_pk = opportunity_post(
+                company=self.company,
+                actor=self.owner,
+                title="Django developer",
+                description="Build it with us.",
+                skills=[skill],
+                deadline=timezone.localdate() + dt.timedelta(days=7),
+            ).pk
+        return self.opportunity_pk
 
     def support_ticket(self):
         """The owner's support ticket, with a PDF attached, built on first use."""

@@ -327,6 +327,22 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     "api:hours-dispute": ("/api/v1/hours/{hours}/dispute/", POST_ONLY),
     "api:invoice-list": ("/api/v1/invoices/", LOGGED_IN),
     "api:invoice-detail": ("/api/v1/invoices/{invoice}/", PARTIES),
+    # Opportunities ({opportunity}: posted by the owner for the owner's
+    # company): public to read; edited and closed by the company's members;
+    # alerts for freelancers only (the owner has a profile).
+    "opportunities:list": ("/opportunities/", PUBLIC),
+    "opportunities:new": ("/opportunities/new/", MEMBERS),
+    "opportunities:alerts": ("/opportunities/alerts/", OWNER_ONLY),
+    "opportunities:detail": ("/opportunities/{opportunity}/", PUBLIC),
+    "opportunities:edit": ("/opportunities/{opportunity}/edit/", WEB_PARTIES),
+    "opportunities:close": ("/opportunities/{opportunity}/close/", WEB_POST_ONLY),
+    "opportunities:interest": (
+        "/opportunities/{opportunity}/interest/",
+        WEB_POST_ONLY,
+    ),
+    "api:opportunity-list": ("/api/v1/opportunities/", PUBLIC),
+    "api:opportunity-detail": ("/api/v1/opportunities/{opportunity}/", PUBLIC),
+    "api:opportunity-close": ("/api/v1/opportunities/{opportunity}/close/", POST_ONLY),
     "api-schema": ("/api/schema/", PUBLIC),
     "api-docs": ("/api/docs/", PUBLIC),
     # admin site pages that are not a model's (model pages: see below)
@@ -452,6 +468,12 @@ API_OPERATIONS: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/hours/{id}/dispute/"): PARTY_WRITE,
     ("GET", "/api/v1/invoices/"): LOGGED_IN,
     ("GET", "/api/v1/invoices/{id}/"): PARTIES,
+    # Opportunities: public reads; a post without a body is refused (400); the
+    # owner's company's members close it (again: still 200), others get 404.
+    ("GET", "/api/v1/opportunities/"): PUBLIC,
+    ("POST", "/api/v1/opportunities/"): row(403, 400, 400, 400, 400),
+    ("GET", "/api/v1/opportunities/{id}/"): PUBLIC,
+    ("POST", "/api/v1/opportunities/{id}/close/"): PARTIES,
 }
 #: which world object an API path's {id} names, by the path's first segment.
 API_IDS = {
@@ -461,6 +483,7 @@ API_IDS = {
     "contracts": "{contract}",
     "hours": "{hours}",
     "invoices": "{invoice}",
+    "opportunities": "{opportunity}",
 }
 MULTIPART = {"/api/v1/me/profile/cv/", "/api/v1/me/profile/photo/"}
 
@@ -516,6 +539,8 @@ def _fill(path: str, world: World) -> str:
         public=world.public_profile.slug,
         photo=world.profile.photo.url,
     )
+    if "{opportunity}" in path:
+        keys["opportunity"] = world.opportunity_fill()
     if "{ticket}" in path:
         keys["ticket"] = world.support_ticket().pk
     if path.startswith(("/api/", "/admin/")):

@@ -122,6 +122,8 @@ class Command(BaseCommand):
         # demo company and Freja.
         if "seed_demo_engagements" in get_commands():
             call_command("seed_demo_engagements", stdout=self.stdout)
+        if "seed_demo_opportunities" in get_commands():
+            call_command("seed_demo_opportunities", stdout=self.stdout)
         if "seed_demo_support" in get_commands():
             call_command("seed_demo_support", stdout=self.stdout)
         self.stdout.write(
