@@ -22,6 +22,9 @@ COPY privacy ./privacy
 COPY consent ./consent
 COPY profiles ./profiles
 COPY engagements ./engagements
+COPY opportunities ./opportunities
+COPY support ./support
+COPY mailings ./mailings
 COPY compliance ./compliance
 # Runtime dependencies only (no dev extra).
 RUN pip install .
@@ -55,6 +58,9 @@ COPY privacy ./privacy
 COPY consent ./consent
 COPY profiles ./profiles
 COPY engagements ./engagements
+COPY opportunities ./opportunities
+COPY support ./support
+COPY mailings ./mailings
 COPY compliance ./compliance
 COPY templates ./templates
 COPY static ./static

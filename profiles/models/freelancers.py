@@ -1,8 +1,6 @@
 """Freelancer profiles, their skills, former slugs and CV downloads."""
 
 from django.conf import global_settings
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -30,6 +28,16 @@ LANGUAGE_CHOICES = sorted(
 )
 LANGUAGE_CODES = frozenset(code for code, _name in LANGUAGE_CHOICES)
 PORTFOLIO_LINKS_MAX = 5
+
+
+def languages_validate(value) -> None:
+    """A list of at most 20 distinct ISO 639-1 codes from LANGUAGE_CHOICES."""
+    if (
+        not isinstance(value, list)
+        or len(value) > 20
+        or any(code not in LANGUAGE_CODES for code in value)
+    ):
+        raise ValidationError(_("Choose languages from the list."), code="invalid")
 
 
 def portfolio_links_validate(value) -> None:
@@ -161,12 +169,13 @@ class FreelancerProfile(Address):
     rate_max = models.PositiveIntegerField(
         _("hourly rate up to (DKK)"), null=True, blank=True
     )
-    languages = ArrayField(
-        models.CharField(max_length=2, choices=LANGUAGE_CHOICES),
-        size=20,
+    # A JSON list of ISO 639-1 codes, not an ArrayField: `make run` uses
+    # SQLite, which has no arrays.
+    languages = models.JSONField(
+        _("languages"),
         default=list,
         blank=True,
-        verbose_name=_("languages"),
+        validators=[languages_validate],
     )
     years_experience = models.PositiveSmallIntegerField(
         _("years of experience"), null=True, blank=True
@@ -212,7 +221,6 @@ class FreelancerProfile(Address):
                 name="freelancer_availability_idx",
             ),
             models.Index(fields=["rate_min", "rate_max"], name="freelancer_rate_idx"),
-            GinIndex(fields=["languages"], name="freelancer_languages_idx"),
             # The photo view finds the profile a file belongs to.
             models.Index(fields=["photo"], name="freelancer_photo_idx"),
             models.Index(fields=["photo_thumbnail"], name="freelancer_thumb_idx"),

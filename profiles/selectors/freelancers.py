@@ -9,6 +9,7 @@ that is unpublished, restricted, closed or whose account is deactivated
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -107,7 +108,10 @@ def freelancer_list_public(
             Q(rate_min__lte=rate_max) | Q(rate_min__isnull=True, rate_max__lte=rate_max)
         )
     if language:
-        qs = qs.filter(languages__contains=[language])
+        if connection.vendor == "postgresql":
+            qs = qs.filter(languages__contains=[language])  # jsonb @>
+        else:  # SQLite (make run): the stored JSON text holds "xx"
+            qs = qs.filter(languages__icontains=f'"{language}"')
     if work_mode:
         qs = qs.filter(work_mode=work_mode)
     if skill:

@@ -57,6 +57,9 @@ SEEDED = {
     "privacy_processor",
     "privacy_processingactivity",
     "privacy_processingactivity_recipients",
+    # The retention policy table is filled at install (after every migrate)
+    # from the registry's rules, as the records above are.
+    "privacy_retentionpolicy",
 }
 
 MANIFESTS = sorted(SNAPSHOTS.glob("*.json"))

@@ -95,6 +95,8 @@ class Dataset:
     api_token: object = None
     policy_version: object = None
     engagement: dict = field(default_factory=dict)  # name -> key
+    opportunity: object = None
+    ticket: object = None
 
     def client(self, role: str) -> Client:
         client = Client(raise_request_exception=False)
@@ -138,6 +140,28 @@ class Dataset:
             },
             "engagements:inquiry_new": {"slug": self.engagement["freelancer_slug"]},
             "engagements:company_unblock": {"company_id": str(self.company.pk)},
+            "privacy:request_status": {"pk": str(self.dsr.pk)},
+            **{
+                name: {"pk": str(self.opportunity.pk)}
+                for name in (
+                    "opportunities:detail",
+                    "opportunities:edit",
+                    "opportunities:close",
+                    "opportunities:interest",
+                    "api:opportunity-detail",
+                    "api:opportunity-close",
+                )
+            },
+            "support:verify": {"token": random},
+            **{
+                name: {"pk": str(self.ticket.pk)}
+                for name in (
+                    "support:ticket_detail",
+                    "support:ticket_reply",
+                    "support:ticket_attachment",
+                )
+            },
+            "profiles:company_membership_show": {"slug": company},
         }
 
 
@@ -288,7 +312,43 @@ def build_dataset() -> Dataset:
     )
     # Messages to members: a sent one with a delivery and an open, and a draft.
     mailing_rows(member=freelancer, staff=superuser)
+    data.opportunity, data.ticket = opportunity_and_ticket(
+        company=company, owner=owner, member=freelancer
+    )
     return data
+
+
+def opportunity_and_ticket(*, company, owner, member):
+    """An open opportunity of the company, and the member's support ticket
+    with a PDF attached and a staff reply."""
+    import datetime as dt
+
+    from opportunities.models import OpportunityAlert
+    from opportunities.services import opportunity_post
+    from profiles.models import Skill
+    from support.services import ticket_submit
+    from tests.profiles.upload_corpus import pdf_cv
+
+    skill, _created = Skill.objects.get_or_create(
+        slug="python", defaults={"name": "Python"}
+    )
+    opportunity = opportunity_post(
+        company=company,
+        actor=owner,
+        title="Python developer",
+        description="Build it with us.",
+        skills=[skill],
+        deadline=timezone.localdate() + dt.timedelta(days=14),
+    )
+    OpportunityAlert.objects.create(user=member)
+    ticket = ticket_submit(
+        user=member,
+        topic="account",
+        body="Help with my account",
+        attachment=pdf_cv("question.pdf"),
+        client_ip="10.9.9.8",
+    )
+    return opportunity, ticket
 
 
 def mailing_rows(*, member, staff) -> None:
