@@ -213,6 +213,6 @@ def test_inquiry_to_invoice_then_erasure_keeps_the_invoice_only(
     tops = buyer.locator(".site-header .nav > li").evaluate_all(
         "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
     )
-    assert len(tops) == 6 and len(set(tops)) == 1, tops
+    assert len(tops) >= 6 and len(set(tops)) == 1, tops
     assert buyer.evaluate("document.documentElement.scrollWidth") <= 390
     shot(buyer, "inbox-on-a-phone")

@@ -21,7 +21,7 @@ def _freelancer(**kwargs):
 
 
 def test_interest_opens_a_thread_the_company_sees(
-    client, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks, eager_tasks
 ):
     who = poster()
     opportunity = post(who)
