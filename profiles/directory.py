@@ -22,10 +22,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db import connection
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -61,6 +63,52 @@ class CachedCountPaginator(Paginator):
             value = Paginator.count.func(self)
             cache.set(key, value, COUNT_TTL)
         return value
+
+    def results(self):
+        return self.object_list
+
+
+class RankedSearchPaginator(Paginator):
+    """The pages of a text search (PostgreSQL), from its ranked primary keys.
+
+    A search ranks at most ``CANDIDATE_CAP`` profiles (``profiles.search``);
+    that ranking, the costly part, runs once per search and directory
+    generation (like the result count: every save or delete of a profile, a
+    user or a profile's skills moves the generation on) and its primary keys,
+    no personal data, are cached for ``COUNT_TTL``. A page's rows are then
+    read live by primary key under the public rule
+    (``freelancer_list_public_in_order``): a profile that stopped being public
+    since, even by a write that bypasses signals, is left out at once; a
+    newly matching profile appears within ``COUNT_TTL``.
+    """
+
+    def __init__(self, profiles, per_page, *, count_key: str, **kwargs):
+        self.count_key = hashlib.sha256(count_key.encode()).hexdigest()[:32]
+        generation = generation_of(GENERATION_KEY)
+        key = f"profiles:directory:ranked:{generation}:{self.count_key}"
+        ids = cache.get(key)
+        if ids is None:
+            ids = list(profiles.prefetch_related(None).values_list("pk", flat=True))
+            cache.set(key, ids, COUNT_TTL)
+        super().__init__(ids, per_page, **kwargs)
+
+    def _get_page(self, ids, number, paginator):
+        rows = selectors.freelancer_list_public_in_order(ids=list(ids))
+        return super()._get_page(rows, number, paginator)
+
+    def results(self):
+        """The ranked profiles as a queryset (for the facet counts)."""
+        return FreelancerProfile.objects.filter(pk__in=self.object_list)
+
+
+def directory_paginator(profiles, search: dict) -> Paginator:
+    """The paginator of a directory search (``search``: the filter form's
+    values): ranked and cached on PostgreSQL when there is search text, else
+    live rows with a cached count."""
+    count_key = json.dumps(search, sort_keys=True, default=str)
+    if search.get("q") and connection.vendor == "postgresql":
+        return RankedSearchPaginator(profiles, PAGE_SIZE, count_key=count_key)
+    return CachedCountPaginator(profiles, PAGE_SIZE, count_key=count_key)
 
 
 def _card_key(language, pk, updated_at) -> str:

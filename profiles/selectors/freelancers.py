@@ -94,7 +94,16 @@ def freelancer_list_public(
     """
     qs = FreelancerProfile.objects.filter(_public_q())
     if skill := slugify(search_term(skill, 70))[:70]:
-        qs = qs.filter(skills__slug=skill)
+        # A semi-join, not a join: no repeated rows to fold away, and with a
+        # search the planner can probe it per candidate instead of reading
+        # every profile holding the competence first.
+        qs = qs.filter(
+            Exists(
+                FreelancerProfile.skills.through.objects.filter(
+                    freelancerprofile_id=OuterRef("pk"), skill__slug=skill
+                )
+            )
+        )
     if city := search_term(city):
         qs = qs.filter(city__iexact=city)
     if available_by is not None:
@@ -114,9 +123,6 @@ def freelancer_list_public(
             qs = qs.filter(languages__icontains=f'"{language}"')
     if work_mode:
         qs = qs.filter(work_mode=work_mode)
-    if skill:
-        # Filtering across skills can repeat a row; keep each profile once.
-        qs = FreelancerProfile.objects.filter(pk__in=qs.values("pk"))
     if q := search_term(q):
         # Last, after every filter: the search caps its candidates.
         qs = freelancer_text_search(qs, q)
@@ -138,20 +144,45 @@ def freelancer_list_public(
         )
     elif not qs.ordered:
         qs = qs.order_by("-published_at", "pk")
-    return qs.only(
-        "slug",
-        "full_name",
-        "headline",
-        "city",
-        "country",
-        "photo_thumbnail",
-        "published_at",
-        "availability",
-        "available_from",
-        "rate_min",
-        "rate_max",
-        "work_mode",
-    ).prefetch_related(Prefetch("skills", queryset=Skill.objects.only("name", "slug")))
+    return _card_columns(qs)
+
+
+#: What a directory card shows (``profiles/_freelancer_card.html``).
+CARD_FIELDS = (
+    "slug",
+    "full_name",
+    "headline",
+    "city",
+    "country",
+    "photo_thumbnail",
+    "published_at",
+    "availability",
+    "available_from",
+    "rate_min",
+    "rate_max",
+    "work_mode",
+)
+
+
+def _card_columns(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]:
+    return qs.only(*CARD_FIELDS).prefetch_related(
+        Prefetch("skills", queryset=Skill.objects.only("name", "slug"))
+    )
+
+
+def freelancer_list_public_in_order(*, ids: list[int]) -> QuerySet[FreelancerProfile]:
+    """The profiles of ``ids`` (a search's ranked primary keys) that are
+    public right now, in the order of ``ids``: the rule is asked live, so a
+    profile that stopped being public since the ranking is simply left out."""
+    if not ids:
+        return FreelancerProfile.objects.none()
+    position = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)),
+        output_field=IntegerField(),
+    )
+    return _card_columns(
+        FreelancerProfile.objects.filter(_public_q(), pk__in=ids).order_by(position)
+    )
 
 
 def skill_names_suggest(*, prefix: str, limit: int = 10) -> list[str]:

@@ -2,7 +2,6 @@
 profile (edit, CPR number, photo, CV, publishing)."""
 
 import hashlib
-import json
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -24,10 +23,9 @@ from core.forms import form_errors_add
 from profiles import selectors, services
 from profiles.directory import (
     DETAIL_BODY_TEMPLATE,
-    PAGE_SIZE,
-    CachedCountPaginator,
     directory_cards_html,
     directory_facets,
+    directory_paginator,
     public_profile_page,
 )
 from profiles.forms import (
@@ -64,13 +62,10 @@ def home(request):
 def freelancer_list(request):
     form = DirectoryFilterForm(request.GET)
     search = form.search()
-    profiles = selectors.freelancer_list_public(**search)
-    paginator = CachedCountPaginator(
-        profiles, PAGE_SIZE, count_key=json.dumps(search, sort_keys=True, default=str)
-    )
+    paginator = directory_paginator(selectors.freelancer_list_public(**search), search)
     page = paginator.get_page(request.GET.get("page"))
     facets = (
-        directory_facets(profiles, count_key=paginator.count_key)
+        directory_facets(paginator.results(), count_key=paginator.count_key)
         if search.get("q")
         else None
     )

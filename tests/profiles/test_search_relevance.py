@@ -219,6 +219,28 @@ def test_an_unpublished_profile_leaves_the_results_at_once(people, client):
     assert mette.slug not in {row["slug"] for row in api["results"]}
 
 
+def test_the_cached_ranking_never_shows_a_profile_that_stopped_being_public(
+    people, client
+):
+    """The search page caches a search's ranked primary keys; the rows are
+    read live, so even a write that bypasses signals (and so leaves the
+    cached ranking in place) takes the profile off the page at once."""
+    mette = people["mette"]
+    assert mette.full_name in client.get("/freelancers/?q=python").content.decode()
+    FreelancerProfile.objects.filter(pk=mette.pk).update(published_at=None)
+    html = client.get("/freelancers/?q=python").content.decode()
+    assert mette.full_name not in html
+    assert people["jonas"].full_name in html
+
+
+def test_a_newly_published_profile_joins_a_cached_search(people, client):
+    client.get("/freelancers/?q=haskell")
+    newcomer = FreelancerProfileFactory(headline="Haskell-udvikler")
+    response = client.get("/freelancers/?q=haskell")
+    assert newcomer.full_name in response.content.decode()
+    assert response.context["page"].paginator.count == 1
+
+
 def test_an_erased_profile_leaves_the_results_and_the_index(people):
     from privacy.erasure import erasure_execute
 
