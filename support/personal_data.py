@@ -16,9 +16,11 @@ subject. A visitor's ticket has no account (the registry's subject is a
 user): it is held under its e-mail address. It counts as a member's too once
 the member has a *verified* address equal to it and the ticket was verified
 (both proved control of the address), so it is in that member's export and
-goes with their erasure (``subject_q``). A visitor without an account has no
-export or erasure through the registry: their tickets follow the retention
-rule, and staff answer such a request by hand.
+goes with their erasure (``subject_q``). A visitor without an account asks
+through a data-subject request verified by a link to the address: the
+registry's address holders (``VisitorTickets`` below) put a copy of their
+verified tickets in the reply to an access request, and delete every ticket
+under the address on an erasure request.
 
 Never: someone else's tickets in an export. An account whose address is not
 verified gets only the tickets it filed itself, and a visitor's ticket whose
@@ -31,9 +33,18 @@ import datetime as dt
 
 from allauth.account.models import EmailAddress
 from django.db.models import Case, F, Q, When
+from django.utils import formats
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
-from privacy.registry import Action, Anonymise, PersonalData, Retention, personal_data
+from privacy.registry import (
+    Action,
+    AddressHolding,
+    Anonymise,
+    PersonalData,
+    Retention,
+    personal_data,
+)
 from support.models import Ticket, TicketMessage
 
 KEPT = dt.timedelta(days=365)
@@ -127,3 +138,50 @@ class TicketMessageData(PersonalData):
         action=Action.DELETE,
         description=_("Deleted with their ticket."),
     )
+
+
+class VisitorTickets:
+    """Tickets a visitor filed without an account, held under their address
+    (``Registry.address_holder``): the requester proved the address by the
+    request's link. A copy includes only tickets whose own link was opened
+    (someone else may have typed the address into an unverified one);
+    erasure deletes them all."""
+
+    def holdings(self, email: str) -> list[AddressHolding]:
+        tickets = list(
+            Ticket.objects.filter(
+                user__isnull=True, email__iexact=(email or "").strip()
+            )
+            .exclude(verified_at__isnull=True)
+            .prefetch_related("messages")
+            .order_by("created_at", "pk")
+        )
+        if not tickets:
+            return []
+        copy = []
+        for ticket in tickets:
+            copy.append(
+                f"{ticket.get_topic_display()}, "
+                f"{formats.date_format(ticket.created_at, 'DATE_FORMAT')}, "
+                f"{ticket.get_status_display()}"
+            )
+            for message in ticket.messages.all():
+                when = formats.date_format(message.created_at, "DATE_FORMAT")
+                copy.append(f"  {when}, {message.get_kind_display()}: {message.body}")
+            if ticket.attachment:
+                copy.append("  " + gettext_now("An attached file."))
+        return [
+            AddressHolding(
+                name=gettext_now("Your messages to customer service"),
+                rows=len(tickets),
+                copy=copy,
+            )
+        ]
+
+    def erase(self, email: str) -> int:
+        from support.services import tickets_for_address_erase
+
+        return tickets_for_address_erase(email=email)
+
+
+personal_data.address_holder(VisitorTickets())

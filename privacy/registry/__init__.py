@@ -25,7 +25,7 @@ This package is the map; import from it (``from privacy.registry import ...``):
   ``LegalException``, ``Action``; the rules they give: ``RetentionRule``
   (``declarations``)
 - the registry and its hooks: ``personal_data`` (the instance), ``Registry``,
-  ``Event``, ``Recipient``, ``autodiscover`` (``registry``)
+  ``Event``, ``Recipient``, ``AddressHolding``, ``autodiscover`` (``registry``)
 """
 
 from privacy.registry.anonymisers import INVALID_EMAIL_DOMAIN, Anonymise, Anonymiser
@@ -41,6 +41,7 @@ from privacy.registry.declarations import (
 )
 from privacy.registry.exporters import Export, Exporter
 from privacy.registry.registry import (
+    AddressHolding,
     AlreadyRegistered,
     Event,
     Recipient,
@@ -55,6 +56,7 @@ __all__ = [
     "DEFAULT_RETENTION",
     "INVALID_EMAIL_DOMAIN",
     "Action",
+    "AddressHolding",
     "AlreadyRegistered",
     "Anonymise",
     "Anonymiser",

@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,17 @@ class Recipient:
     reference: str = ""
 
 
+@dataclass(frozen=True)
+class AddressHolding:
+    """What an app holds under an e-mail address that no account has (a
+    visitor's support ticket, say): what it is, how many, and a plain-text
+    copy of it for an access request (one line per item)."""
+
+    name: str
+    rows: int
+    copy: list[str] = field(default_factory=list)
+
+
 @dataclass
 class Registry:
     _declarations: dict[type[models.Model], PersonalData] = field(default_factory=dict)
@@ -65,6 +77,7 @@ class Registry:
     _handlers: dict[str, list[Callable]] = field(default_factory=dict)
     _recipient_providers: list[Callable] = field(default_factory=list)
     _batch_handlers: list[Callable] = field(default_factory=list)
+    _address_holders: list[Any] = field(default_factory=list)
 
     def register(self, model: type[models.Model]):
         """Class decorator: ``@personal_data.register(Model)`` on a declaration."""
@@ -176,6 +189,24 @@ class Registry:
         for provider in self._recipient_providers:
             found.extend(provider(user))
         return found
+
+    def address_holder(self, holder):
+        """Register an object with ``holdings(email) -> list[AddressHolding]``
+        and ``erase(email) -> int`` (rows erased): what an app keeps under an
+        e-mail address with no account behind it, so that a visitor's access
+        or erasure request (verified by a link to that address) reaches it.
+        The registry's declarations cover only account holders."""
+        if holder not in self._address_holders:
+            self._address_holders.append(holder)
+        return holder
+
+    def address_holdings(self, email: str) -> list[AddressHolding]:
+        """Everything held under ``email`` without an account, from every holder."""
+        return [h for holder in self._address_holders for h in holder.holdings(email)]
+
+    def address_erase(self, email: str) -> int:
+        """Erase everything held under ``email`` without an account; rows erased."""
+        return sum(holder.erase(email) for holder in self._address_holders)
 
     def restriction_declarations(self) -> list[PersonalData]:
         return [d for d in self.declarations() if d.restriction_field]

@@ -36,6 +36,7 @@ from support.services.intake import (
     ticket_submit,
     ticket_unverified_purge,
     ticket_verify_token,
+    tickets_for_address_erase,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "ticket_submit",
     "ticket_unverified_purge",
     "ticket_verify_token",
+    "tickets_for_address_erase",
 ]

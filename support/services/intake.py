@@ -225,3 +225,26 @@ def ticket_unverified_purge(*, now: dt.datetime | None = None, batch: int = 500)
             deleted += len(rows)
         if len(rows) < batch:
             return deleted
+
+
+def tickets_for_address_erase(*, email: str) -> int:
+    """Delete every ticket filed without an account under ``email`` (verified
+    or not), messages and files with them: a visitor's erasure request, made
+    and verified under that address (``support.personal_data``). Returns the
+    number of tickets deleted."""
+    email = (email or "").strip()
+    if not email:
+        return 0
+    with transaction.atomic():
+        rows = list(
+            Ticket.objects.select_for_update()
+            .filter(user__isnull=True, email__iexact=email)
+            .values_list("pk", "attachment")
+        )
+        file_deletions_schedule(
+            (Ticket._meta.get_field("attachment").storage, name)
+            for _pk, name in rows
+            if name
+        )
+        Ticket.objects.filter(pk__in=[pk for pk, _name in rows]).delete()
+    return len(rows)

@@ -8,20 +8,30 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.storage import export_storage
 from privacy.erasure import erasure_execute
+from privacy.models import AuditEvent
 from privacy.requests import services as dsr
 from privacy.retention import retention_purge
 from support import services
 from support.models import Ticket, TicketMessage
 from tests.factories import UserFactory
-from tests.support.helpers import member_ticket, pdf, visitor_ticket
+from tests.support.helpers import (
+    VISITOR,
+    member_ticket,
+    pdf,
+    verified_visitor_ticket,
+    visitor_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +203,72 @@ def test_an_unverified_account_address_claims_no_visitor_tickets(mailed):
     services.ticket_verify_token(token=link_token(mail.outbox[-1]))
     declaration = personal_data.get(Ticket)
     assert not declaration.rows_for(member).exists()
+
+
+# --- A visitor without an account: a request verified by a link ---------------
+
+
+def _visitor_request(kind: str, mailed, email=VISITOR):
+    """A data-subject request from ``email``, verified by its link, as the
+    public request form and the e-mailed link make it."""
+    with mailed():
+        request = dsr.dsr_submit_anonymous(email=email, kind=kind, base_url="http://t/")
+    token = re.search(r"/privacy/requests/verify/([^/\s]+)/", mail.outbox[-1].body)
+    assert token, mail.outbox[-1].body
+    with mailed():
+        request = dsr.dsr_verify_token(token=token.group(1))
+    assert request.subject is None
+    return request
+
+
+def test_a_visitors_access_request_gets_a_copy_of_their_tickets(mailed, staff):
+    ticket = verified_visitor_ticket(mailed, body="Hvordan opretter jeg en konto?")
+    with mailed():
+        services.ticket_reply(ticket=ticket, actor=staff, body="Click Sign up.")
+        verified_visitor_ticket(mailed, email="other@example.org", body="Not yours")
+        visitor_ticket(body="Typed by someone else, never verified")
+    request = _visitor_request("access", mailed)
+    mail.outbox.clear()
+    with mailed():
+        dsr.dsr_complete(request=request, actor=staff, base_url="http://t/")
+    (reply,) = [m for m in mail.outbox if m.to == [VISITOR]]
+    assert "Your messages to customer service (1)" in reply.body
+    assert "Hvordan opretter jeg en konto?" in reply.body
+    assert "Click Sign up." in reply.body
+    assert "Not yours" not in reply.body
+    assert "never verified" not in reply.body
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+
+
+def test_a_visitors_erasure_request_deletes_their_tickets_and_files(mailed, staff):
+    ticket = verified_visitor_ticket(mailed, attachment=pdf())
+    with mailed():
+        unverified = visitor_ticket(email=VISITOR.upper())
+    other = verified_visitor_ticket(mailed, email="other@example.org")
+    path = _file(ticket)
+    request = _visitor_request("erasure", mailed)
+    with pytest.raises(ValidationError):  # no account: it is completed instead
+        dsr.dsr_erasure_execute(request=request, actor=staff)
+    mail.outbox.clear()
+    with mailed():
+        dsr.dsr_complete(request=request, actor=staff, base_url="http://t/")
+    assert not Ticket.objects.filter(pk__in=[ticket.pk, unverified.pk]).exists()
+    assert not TicketMessage.objects.filter(ticket_id=ticket.pk).exists()
+    assert not path.exists()
+    assert Ticket.objects.filter(pk=other.pk).exists()
+    (reply,) = [m for m in mail.outbox if m.to == [VISITOR]]
+    assert "We deleted what we held under it" in reply.body
+    assert "Your messages to customer service (1)" in reply.body
+    assert AuditEvent.objects.filter(
+        action="dsr.address_erased", target_id=str(request.pk)
+    ).exists()
+
+
+def test_a_visitor_with_nothing_held_is_told_so(mailed, staff):
+    request = _visitor_request("erasure", mailed, email="nobody@example.org")
+    mail.outbox.clear()
+    with mailed():
+        dsr.dsr_complete(request=request, actor=staff, base_url="http://t/")
+    (reply,) = [m for m in mail.outbox if m.to == ["nobody@example.org"]]
+    assert "We hold no account under this e-mail address." in reply.body
+    assert "We deleted" not in reply.body

@@ -244,6 +244,27 @@ def dsr_complete(
         )
     extra = ""
     if request.subject is None:
-        extra = _("We hold no account under this e-mail address.")
+        extra = _address_outcome(request, actor=actor)
     dsr_finish(request, actor=actor, base_url=base_url, extra=extra)
     return request
+
+
+def _address_outcome(request: DataSubjectRequest, *, actor) -> str:
+    """No account: what is held under the request's (verified) address,
+    erased for an erasure, copied into the reply for access or portability."""
+    text = _("We hold no account under this e-mail address.")
+    holdings = personal_data.address_holdings(request.email)
+    if not holdings:
+        return text
+    listed = "".join(f"\n- {h.name} ({h.rows})" for h in holdings)
+    if request.kind == Kind.ERASURE:
+        erased = personal_data.address_erase(request.email)
+        dsr_audit_record(request, actor=actor, action="address_erased", count=erased)
+        return f"{text} " + _("We deleted what we held under it:") + listed
+    text = f"{text} " + _("We hold this under it:") + listed
+    if request.kind in EXPORT_KINDS:
+        copies = "".join(
+            "\n\n" + h.name + "\n" + "\n".join(h.copy) for h in holdings if h.copy
+        )
+        text += "\n\n" + _("A copy of it follows.") + copies
+    return text
