@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -244,6 +245,23 @@ class CompanyBlockData(PersonalData):
 # --- Engagements and bookkeeping ----------
 
 
+def _engagement_purpose_ended(prefix: str = ""):
+    """When an engagement's purpose ended: when it ended (declined, withdrawn,
+    completed), or, for a proposal nobody answered, when it was proposed: an
+    unanswered proposal is not kept for ever."""
+    return Coalesce(
+        F(f"{prefix}ended_at"),
+        Case(
+            When(
+                **{f"{prefix}activated_at__isnull": True},
+                then=F(f"{prefix}created_at"),
+            ),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+    )
+
+
 @personal_data.register(Engagement)
 class EngagementData(PersonalData):
     description = _(
@@ -263,12 +281,13 @@ class EngagementData(PersonalData):
     restriction_field = "restricted_at"
     retention = Retention(
         key="engagements.engagement.cancelled",
-        purpose_ended="ended_at",
+        purpose_ended=_engagement_purpose_ended(),
         after=CONVERSATION,
         action=Action.DELETE,
         description=_(
             "Proposals never accepted are deleted 12 months after they were "
-            "declined or withdrawn."
+            "declined or withdrawn, or 12 months after they were made if "
+            "nobody answered them."
         ),
     )
     legal_exceptions = (
@@ -308,11 +327,12 @@ class ContractVersionData(PersonalData):
     restriction_field = "restricted_at"
     retention = Retention(
         key="engagements.contract.unaccepted",
-        purpose_ended="engagement__ended_at",
+        purpose_ended=_engagement_purpose_ended("engagement__"),
         after=CONVERSATION,
         action=Action.DELETE,
         description=_(
-            "Proposals never accepted are deleted 12 months after the engagement ends."
+            "Proposals never accepted are deleted 12 months after the engagement "
+            "ends, or 12 months after they were made if nobody answered them."
         ),
     )
     legal_exceptions = (
@@ -340,7 +360,7 @@ class ContractAcceptanceData(PersonalData):
     }
     retention = Retention(
         key="engagements.acceptance.unaccepted",
-        purpose_ended="version__engagement__ended_at",
+        purpose_ended=_engagement_purpose_ended("version__engagement__"),
         after=CONVERSATION,
         action=Action.DELETE,
         description=_("Deleted with a proposal that was never accepted."),

@@ -656,6 +656,38 @@ def test_a_proposal_never_accepted_goes_12_months_after_the_engagement_ended(
     assert ContractAcceptance.objects.filter(version_id=kept.pk).exists()
 
 
+def test_a_proposal_nobody_answered_goes_12_months_after_it_was_made(
+    django_capture_on_commit_callbacks,
+):
+    made = {}
+    for label, age in (("old", YEAR + dt.timedelta(days=1)), ("new", YEAR / 2)):
+        flow = support.accepted()
+        proposal = services.contract_propose(
+            actor=flow.company_member,
+            thread=flow.thread,
+            title="Unanswered",
+            scope="Waiting.",
+            start_date=timezone.localdate(),
+            end_date=timezone.localdate() + dt.timedelta(days=10),
+            rate_kind="fixed",
+            rate=Decimal("5000"),
+            billing_email="billing@company.example",
+        )
+        Engagement.objects.filter(pk=proposal.engagement_id).update(
+            created_at=timezone.now() - age
+        )
+        made[label] = proposal
+    assert Engagement.objects.get(pk=made["old"].engagement_id).ended_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_purge()
+    old, new = made["old"], made["new"]
+    assert not Engagement.objects.filter(pk=old.engagement_id).exists()
+    assert not ContractVersion.objects.filter(pk=old.pk).exists()
+    assert not ContractAcceptance.objects.filter(version_id=old.pk).exists()
+    assert ContractVersion.objects.filter(pk=new.pk).exists()
+    assert ContractAcceptance.objects.filter(version_id=new.pk).exists()
+
+
 # --- Recipients (GDPR Art. 15(1)(c), 19) ----------------------------------------
 
 
