@@ -180,6 +180,18 @@ def consent_current(*, user=None, visitor_id=None) -> dict[str, ConsentRecord]:
     return {record.purpose: record for record in records}
 
 
+def consent_current_many(*, user_ids) -> dict[int, dict[str, ConsentRecord]]:
+    """``consent_current`` for many users in one query: user id -> purpose ->
+    the latest record (users without records are absent)."""
+    found: dict[int, dict[str, ConsentRecord]] = {}
+    records = ConsentRecord.objects.filter(
+        user_id__in=list(user_ids), superseded_at__isnull=True
+    ).select_related("version")
+    for record in records:
+        found.setdefault(record.user_id, {})[record.purpose] = record
+    return found
+
+
 def consent_record_effective(
     record: ConsentRecord | None,
     *,
@@ -261,6 +273,17 @@ def marketing_suppression_hash(email: str) -> str:
     # The normalisation the hashes were first written with (the user manager's).
     normalised = BaseUserManager.normalize_email((email or "").strip()).lower()
     return keyed_hash(normalised, purpose=SUPPRESSION_PURPOSE)
+
+
+def marketing_suppressed_hashes(*, emails) -> set[str]:
+    """The suppression hashes (``marketing_suppression_hash``) of those of
+    ``emails`` that objected to marketing, in one query."""
+    hashes = {marketing_suppression_hash(email) for email in emails}
+    return set(
+        MarketingSuppression.objects.filter(email_hash__in=hashes).values_list(
+            "email_hash", flat=True
+        )
+    )
 
 
 def marketing_is_suppressed(*, email: str) -> bool:

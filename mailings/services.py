@@ -37,7 +37,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent.mail import mail_language, mail_send_now
+from consent.mail import mail_checks_read, mail_language, mail_send_now
 from consent.mail.service import TRANSIENT_ERRORS
 from core.batches import claim_and_send
 from mailings.models import Mailing, MailingDelivery
@@ -229,6 +229,10 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
         return PageStep()
     sent_languages: dict[int, str] = {}
     skipped: list[int] = []
+    state: dict = {"checks": None}
+
+    def checks_read(rows) -> None:  # in each claim's transaction
+        state["checks"] = mail_checks_read(users=[row.user for row in rows])
 
     connection = _connection_open()
     try:
@@ -242,6 +246,7 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
                 subject=mailing.subject,
                 body=mailing.body,
                 tag=mailing.tag,
+                checks=state["checks"],
             )
             if ok:
                 sent_languages[delivery.pk] = mail_language(user=user)
@@ -266,6 +271,7 @@ def mailing_send_page(*, mailing_id: int, token: str) -> PageStep:
             send=send,
             batch_size=size,
             label=f"mailing {mailing.pk}",
+            on_claim=checks_read,
         )
     finally:
         connection.close()

@@ -193,6 +193,19 @@ def held_object_ids(*, model, now: datetime) -> list:
 # --- Data-subject requests --------------------------------------------------
 
 
+def subjects_restricted(*, user_ids) -> set[int]:
+    """Those of ``user_ids`` whose processing is restricted now
+    (``subject_is_restricted`` for many, in one query)."""
+    return set(
+        DataSubjectRequest.objects.filter(
+            subject_id__in=list(user_ids),
+            kind=DataSubjectRequest.Kind.RESTRICTION,
+            restriction_applied_at__isnull=False,
+            restriction_lifted_at__isnull=True,
+        ).values_list("subject_id", flat=True)
+    )
+
+
 def subject_is_restricted(*, user) -> bool:
     """Whether processing of the user's data is restricted (Art. 18).
 

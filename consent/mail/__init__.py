@@ -1,7 +1,8 @@
 """Mail: the one mail service, and the e-mail preferences it honours.
 
 - ``service``: ``MailKind``, ``mail_may_send``, ``mail_build``, ``mail_send``
-  (after commit, in the worker, retried), ``mail_send_now`` (batch senders),
+  (after commit, in the worker, retried), ``mail_send_now`` (batch senders,
+  with ``mail_checks_read``'s ``MailChecks`` for a batch),
   ``mail_language``;
 - ``preferences``: the member's choices, one-click unsubscribe, the signed
   tokens of unsubscribe links and of the open pixel.
@@ -24,8 +25,10 @@ from consent.mail.preferences import (
 )
 from consent.mail.service import (
     KIND_PURPOSES,
+    MailChecks,
     MailKind,
     mail_build,
+    mail_checks_read,
     mail_deliver_payload,
     mail_language,
     mail_may_send,
@@ -60,10 +63,12 @@ __all__ = [
     "OPEN_SALT",
     "PREFERENCE_PURPOSES",
     "UNSUBSCRIBE_SALT",
+    "MailChecks",
     "MailKind",
     "email_preferences_get",
     "email_preferences_set",
     "mail_build",
+    "mail_checks_read",
     "mail_deliver_payload",
     "mail_language",
     "mail_may_send",

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.mail import MailKind, mail_send_now
+from consent.mail import MailKind, mail_checks_read, mail_send_now
 from core.batches import claim_and_send, send_each
 from core.mail import absolute_url
 from opportunities.models import (
@@ -141,12 +141,25 @@ def deliveries_send_immediate(
 ) -> int:
     """Mail the immediate subscribers their one mail for ``opportunity``;
     returns the mails sent."""
-    state = {"listed": opportunity.is_listed}
+    state = {"listed": opportunity.is_listed, "checks": None}
     context = _opportunity_context(opportunity)
+    sent_rows: list[int] = []
+
+    def sent_record() -> None:
+        """Stamp the rows mailed so far (one UPDATE per batch, not per mail)."""
+        if sent_rows:
+            OpportunityDelivery.objects.filter(pk__in=sent_rows).update(
+                sent_at=timezone.now()
+            )
+            sent_rows.clear()
 
     def recheck(rows) -> None:  # in each claim's transaction
+        sent_record()
         current = Opportunity.objects.filter(pk=opportunity.pk).first()
         state["listed"] = current is not None and current.is_listed
+        # Consent, address, restriction and suppression of the whole batch,
+        # as of now: the moment this batch is sent.
+        state["checks"] = mail_checks_read(users=[row.user for row in rows])
 
     mail = get_connection()
 
@@ -160,10 +173,11 @@ def deliveries_send_immediate(
             context=context,
             tag=f"opportunity:{opportunity.pk}",
             connection=mail,
+            checks=state["checks"],
         )
         if not sent:
             return 0
-        OpportunityDelivery.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+        sent_rows.append(row.pk)
         return 1
 
     pending = (
@@ -173,15 +187,18 @@ def deliveries_send_immediate(
         .select_related("user")
         .order_by("pk")
     )
-    return claim_and_send(
-        pending,
-        claim={"claimed_at": timezone.now()},
-        unclaim={"claimed_at": None},
-        send=send,
-        batch_size=batch_size,
-        label="opportunities.alert",
-        on_claim=recheck,
-    )
+    try:
+        return claim_and_send(
+            pending,
+            claim={"claimed_at": timezone.now()},
+            unclaim={"claimed_at": None},
+            send=send,
+            batch_size=batch_size,
+            label="opportunities.alert",
+            on_claim=recheck,
+        )
+    finally:
+        sent_record()
 
 
 def opportunity_fanout_run(*, opportunity_id: int) -> dict[str, int]:
@@ -240,8 +257,9 @@ def digests_send(*, users_per_batch: int = DIGEST_USERS) -> int:
             ).select_related("company")
         }
         users = User.objects.in_bulk(list(by_user))
+        checks = mail_checks_read(users=users.values())
 
-        def send(item, users=users, listed=listed) -> int:
+        def send(item, users=users, listed=listed, checks=checks) -> int:
             user_id, entries = item
             items = [
                 _opportunity_context(listed[o]) for _pk, o in entries if o in listed
@@ -258,6 +276,7 @@ def digests_send(*, users_per_batch: int = DIGEST_USERS) -> int:
                 },
                 tag="opportunity:digest",
                 connection=mail,
+                checks=checks,
             )
             if not ok:
                 return 0

@@ -8,7 +8,14 @@ from django.core import mail
 from django.utils import timezone
 
 from consent import mail as mail_service
-from consent.mail import MailKind, mail_build, mail_may_send, mail_send, mail_send_now
+from consent.mail import (
+    MailKind,
+    mail_build,
+    mail_checks_read,
+    mail_may_send,
+    mail_send,
+    mail_send_now,
+)
 from consent.models import MarketingSuppression, Purpose
 from consent.selectors import marketing_suppression_hash
 from consent.services import consent_record
@@ -175,7 +182,39 @@ def test_optional_mail_skips_whoever_may_not_get_it(kind, state):
 
     assert not mail_may_send(kind=kind, user=member)
     assert mail_send_now(kind=kind, user=member, **CONTENT) is False
+    # A batch sender's checks, read at once, refuse the same member.
+    checks = mail_checks_read(users=[member])
+    assert mail_send_now(kind=kind, user=member, checks=checks, **CONTENT) is False
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("kind", [MailKind.MARKETING, MailKind.OPPORTUNITY])
+def test_a_batchs_checks_are_read_once_not_per_mail(
+    kind, django_assert_max_num_queries
+):
+    purpose = mail_service.KIND_PURPOSES[kind]
+    members = [_member(purposes=[purpose, Purpose.EMAIL_TRACKING]) for _ in range(8)]
+    refused = _member(purposes=[])
+    batch = [*members, refused]
+    with django_assert_max_num_queries(
+        4
+    ):  # consents, addresses, restrictions, suppression
+        checks = mail_checks_read(users=batch)
+        sent = [
+            mail_send_now(kind=kind, user=u, checks=checks, tag="t:1", **CONTENT)
+            for u in batch
+        ]
+    assert sent == [True] * 8 + [False]
+    assert [m.to for m in mail.outbox] == [[u.email] for u in members]
+    assert all("<img" in _html(m) for m in mail.outbox)  # tracking read from checks
+
+
+def test_checks_that_do_not_cover_a_member_are_not_used_for_them():
+    granted = _member(purposes=[Purpose.MARKETING_EMAIL])
+    checks = mail_checks_read(users=[_member()])
+    assert mail_send_now(
+        kind=MailKind.MARKETING, user=granted, checks=checks, **CONTENT
+    )
 
 
 def test_service_mail_ignores_preferences_but_not_an_erased_address():
