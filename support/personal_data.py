@@ -34,7 +34,7 @@ import datetime as dt
 from allauth.account.models import EmailAddress
 from django.db.models import Case, F, Q, When
 from django.utils import formats
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.registry import (
@@ -169,10 +169,10 @@ class VisitorTickets:
                 when = formats.date_format(message.created_at, "DATE_FORMAT")
                 copy.append(f"  {when}, {message.get_kind_display()}: {message.body}")
             if ticket.attachment:
-                copy.append("  " + gettext_now("An attached file."))
+                copy.append("  " + gettext("An attached file."))
         return [
             AddressHolding(
-                name=gettext_now("Your messages to customer service"),
+                name=gettext("Your messages to customer service"),
                 rows=len(tickets),
                 copy=copy,
             )
