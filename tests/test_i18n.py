@@ -301,3 +301,35 @@ def test_form_errors_are_danish(client):
     assert "Hvad vil du have os til at gøre?" in html
     assert "Din e-mailadresse" in html
     assert "Dette felt er påkrævet." in html  # Django's own Danish
+
+
+def test_translation_functions_are_imported_under_names_xgettext_knows(settings):
+    """``makemessages`` finds ``_``, ``gettext``, ``gettext_lazy`` and the
+    other functions by name: one imported under another name (``gettext as
+    gettext_now``) marks strings that are never extracted, so they reach a
+    Danish reader in English and the test above cannot see them."""
+    import re
+
+    known = {
+        "_",
+        "gettext",
+        "gettext_lazy",
+        "ngettext",
+        "ngettext_lazy",
+        "pgettext",
+        "pgettext_lazy",
+        "npgettext",
+        "npgettext_lazy",
+        "gettext_noop",
+    }
+    alias = re.compile(r"\b(n?p?gettext(?:_lazy|_noop)?) as (\w+)")
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root)
+        if relative.parts[0] in {".venv", "tests", "bench", "var", "node_modules"}:
+            continue
+        for function, name in alias.findall(path.read_text(encoding="utf-8")):
+            if name not in known:
+                found.append(f"{relative}: {function} as {name}")
+    assert found == []
