@@ -118,6 +118,8 @@ class FreelancerProfileData(PersonalData):
         "street": Anonymise.text(""),
         "postal_code": Anonymise.text(""),
         "city": Anonymise.text(""),
+        # Derived from postal_code (profiles.regions): cleared with it.
+        "region": Anonymise.text(""),
         "website": Anonymise.text(""),
         "cvr": Anonymise.text(""),
         "cpr": Anonymise.null(),

@@ -75,6 +75,7 @@ def freelancer_list_public(
     q: str = "",
     skill: str = "",
     city: str = "",
+    region: str = "",
     available_by=None,
     rate_min: int | None = None,
     rate_max: int | None = None,
@@ -97,6 +98,8 @@ def freelancer_list_public(
         qs = qs.filter(skills__slug=skill)
     if city := search_term(city):
         qs = qs.filter(city__iexact=city)
+    if region:  # a Region value (checked by the form)
+        qs = qs.filter(region=region)
     if available_by is not None:
         qs = qs.filter(_available_by_q(available_by))
     if rate_min is not None:
@@ -143,6 +146,7 @@ def freelancer_list_public(
         "full_name",
         "headline",
         "city",
+        "region",
         "country",
         "photo_thumbnail",
         "published_at",
