@@ -50,6 +50,12 @@ def _public_q(prefix: str = "") -> Q:
     )
 
 
+def freelancer_public_q(prefix: str = "") -> Q:
+    """The public rule as a condition, for rows that point at a profile
+    through ``prefix`` (e.g. ``"profile__"``: a shortlist's entries)."""
+    return _public_q(prefix)
+
+
 def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]:
     """Annotate ``public``: the directory's rule, evaluated by the database."""
     return qs.annotate(

@@ -27,6 +27,9 @@ def dashboard(request):
             "profile": board.profile,
             "memberships": board.memberships,
             "recipients": recipients,
+            "shortlist_company": selectors.shortlist_company_for_user(
+                user=request.user
+            ),
         },
     )
 

@@ -1,0 +1,57 @@
+"""Reads for company shortlists, and who may keep one.
+
+A member keeps the shortlist of their company (an open one; the oldest
+membership when they belong to several). Its page lists only profiles that
+are public right now (``freelancer_public_q``): a freelancer who unpublished,
+was restricted or closed their account leaves every shortlist at once, even
+before their entries are deleted.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from profiles.models import (
+    Company,
+    CompanyMembership,
+    FreelancerProfile,
+    ShortlistEntry,
+)
+from profiles.selectors.freelancers import freelancer_public_q
+
+
+def shortlist_company_for_user(*, user) -> Company | None:
+    """The company whose shortlist ``user`` keeps, or None (not a member of an
+    open company, or not logged in)."""
+    if not user.is_authenticated:
+        return None
+    membership = (
+        CompanyMembership.objects.filter(user=user, company__closed_at__isnull=True)
+        .select_related("company")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.company if membership else None
+
+
+def shortlist_entries_for_company(*, company: Company) -> QuerySet[ShortlistEntry]:
+    """The company's entries whose freelancer is public now, newest first."""
+    return (
+        ShortlistEntry.objects.filter(company=company)
+        .filter(freelancer_public_q("profile__"))
+        .select_related("profile")
+        .only(
+            "added_at",
+            "company_id",
+            "profile__slug",
+            "profile__full_name",
+            "profile__headline",
+            "profile__city",
+            "profile__region",
+        )
+        .order_by("-added_at", "-pk")
+    )
+
+
+def shortlist_contains(*, company: Company, profile: FreelancerProfile) -> bool:
+    return ShortlistEntry.objects.filter(company=company, profile=profile).exists()
