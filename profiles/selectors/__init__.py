@@ -53,6 +53,7 @@ from profiles.selectors.freelancers import (
     skill_names_suggest,
 )
 from profiles.selectors.shortlists import (
+    shortlist_company_among,
     shortlist_company_for_user,
     shortlist_contains,
     shortlist_entries_for_company,
@@ -94,6 +95,7 @@ __all__ = [
     "cv_recipient_list_for_owner",
     "freelancer_is_public",
     "freelancer_public_q",
+    "shortlist_company_among",
     "shortlist_company_for_user",
     "shortlist_contains",
     "shortlist_entries_for_company",

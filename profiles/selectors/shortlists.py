@@ -20,18 +20,25 @@ from profiles.models import (
 from profiles.selectors.freelancers import freelancer_public_q
 
 
+def shortlist_company_among(memberships) -> Company | None:
+    """The company whose shortlist a member keeps, from their memberships
+    (with ``company`` loaded): the open company they joined first. The one
+    rule; the dashboard applies it to the memberships it already read."""
+    open_ones = [m for m in memberships if m.company.closed_at is None]
+    first = min(open_ones, key=lambda m: (m.created_at, m.pk), default=None)
+    return first.company if first else None
+
+
 def shortlist_company_for_user(*, user) -> Company | None:
     """The company whose shortlist ``user`` keeps, or None (not a member of an
     open company, or not logged in)."""
     if not user.is_authenticated:
         return None
-    membership = (
-        CompanyMembership.objects.filter(user=user, company__closed_at__isnull=True)
-        .select_related("company")
-        .order_by("created_at", "pk")
-        .first()
+    return shortlist_company_among(
+        CompanyMembership.objects.filter(
+            user=user, company__closed_at__isnull=True
+        ).select_related("company")
     )
-    return membership.company if membership else None
 
 
 def shortlist_entries_for_company(*, company: Company) -> QuerySet[ShortlistEntry]:
