@@ -8,6 +8,7 @@ from core.text import ControlCharacterFormMixin
 from profiles.identifiers import normalise_cpr, validate_cvr
 from profiles.models import Company, CompanyMembership, FreelancerProfile, User
 from profiles.models.freelancers import LANGUAGE_CHOICES, PORTFOLIO_LINKS_MAX
+from profiles.regions import Region
 from profiles.services import (
     COMPANY_FIELDS,
     PROFILE_FIELDS,
@@ -230,6 +231,11 @@ class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search by name or competence"), required=False)
     skill = forms.CharField(label=_("Competence"), required=False, max_length=70)
     city = forms.CharField(label=_("City"), required=False, max_length=100)
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        choices=[("", _("Any")), *Region.choices],
+    )
     available = forms.ChoiceField(
         label=_("Availability"),
         required=False,
@@ -311,6 +317,7 @@ class DirectoryFilterForm(forms.Form):
             "q": data.get("q", ""),
             "skill": data.get("skill", ""),
             "city": data.get("city", ""),
+            "region": data.get("region", ""),
             "available_by": available_by,
             **rates,
             "language": data.get("language", ""),

@@ -25,12 +25,17 @@ from profiles.models import (
     CvDownload,
     FreelancerProfile,
     FreelancerSlugHistory,
+    ShortlistEntry,
     Skill,
     User,
     account_purpose_ended,
     account_retention_ready,
 )
-from profiles.services import account_close, companies_close_memberless
+from profiles.services import (
+    account_close,
+    companies_close_memberless,
+    shortlist_entries_delete_gone,
+)
 
 
 @personal_data.register(User)
@@ -118,6 +123,8 @@ class FreelancerProfileData(PersonalData):
         "street": Anonymise.text(""),
         "postal_code": Anonymise.text(""),
         "city": Anonymise.text(""),
+        # Derived from postal_code (profiles.regions): cleared with it.
+        "region": Anonymise.text(""),
         "website": Anonymise.text(""),
         "cvr": Anonymise.text(""),
         "cpr": Anonymise.null(),
@@ -279,6 +286,47 @@ class CvDownloadData(PersonalData):
     )
 
 
+@personal_data.register(ShortlistEntry)
+class ShortlistEntryData(PersonalData):
+    description = _(
+        "Shortlists: freelancers you put on your company's shortlist, and "
+        "companies that put your profile on theirs, and when."
+    )
+    # About two people: the member who added the entry (``added_by``) and the
+    # freelancer it names. Both get it in their export.
+    subject = "added_by"
+    fields = {
+        "company": PersonalField(
+            name="company",
+            anonymise=Anonymise.keep(),
+            export=Export.using(lambda entry: entry.company.name),
+        ),
+        "profile": PersonalField(
+            name="profile",
+            anonymise=Anonymise.keep(),
+            export=Export.using(lambda entry: entry.profile.full_name),
+        ),
+        "added_at": Anonymise.keep(),
+    }
+    retention = Retention(
+        key="profiles.shortlist.added",
+        purpose_ended="added_at",
+        action=Action.DELETE,
+        description=_(
+            "Deleted 12 months after the freelancer was last added, and at once "
+            "when the freelancer's account closes or is erased, the member who "
+            "added it is erased, or the company closes."
+        ),
+    )
+
+    def subject_q(self, user) -> Q:
+        return Q(added_by=user) | Q(profile__user=user)
+
+    # Erasure (action DELETE) deletes every entry about the subject or added
+    # by them; the entries of a company that closes with them went before,
+    # with the account (the ERASE handler ``account_close``).
+
+
 personal_data.exempt(Skill, reason="Names of competences, shared by many profiles.")
 
 
@@ -337,6 +385,14 @@ def _close_memberless_companies(*, model, now) -> None:
     removed a company's last member: close it in the same transaction."""
     if model in (User, CompanyMembership):
         companies_close_memberless(now=now)
+
+
+@personal_data.after_purge_batch
+def _delete_gone_shortlist_entries(*, model, now) -> None:
+    """A batch that anonymised profiles or accounts, or closed companies (the
+    handler above), leaves entries whose purpose ended: delete them too."""
+    if model in (User, FreelancerProfile, CompanyMembership, Company):
+        shortlist_entries_delete_gone()
 
 
 @personal_data.recipients_provider

@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/profile/cv/", views.profile_cv, name="profile_cv"),
     path("dashboard/profile/publish/", views.profile_publish, name="profile_publish"),
     path("dashboard/profile/cpr/", views.profile_cpr_reveal, name="profile_cpr"),
+    path("dashboard/shortlist/", views.shortlist, name="shortlist"),
     path("dashboard/close/", views.account_close, name="account_close"),
     path("dashboard/tokens/", views.api_tokens, name="api_tokens"),
     path(
@@ -26,6 +27,11 @@ urlpatterns = [
         "freelancers/<slug:slug>/cv/",
         views.freelancer_cv_download,
         name="freelancer_cv",
+    ),
+    path(
+        "freelancers/<slug:slug>/shortlist/",
+        views.freelancer_shortlist,
+        name="freelancer_shortlist",
     ),
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),

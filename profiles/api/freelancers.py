@@ -20,6 +20,7 @@ from profiles.forms import PHOTO_CONSENT_TEXT, DirectoryFilterForm
 from profiles.identifiers import normalise_cpr, validate_cvr
 from profiles.models import FreelancerProfile
 from profiles.models.freelancers import LANGUAGE_CHOICES, PORTFOLIO_LINKS_MAX
+from profiles.regions import Region
 
 # --- Serializers ------------------------------------------------------------
 
@@ -54,6 +55,7 @@ class FreelancerPublicSerializer(serializers.ModelSerializer):
             "company_name",
             "cvr",
             "city",
+            "region",
             "country",
             "website",
             "bio",
@@ -96,6 +98,7 @@ class FreelancerListSerializer(FreelancerPublicSerializer):
             "full_name",
             "headline",
             "city",
+            "region",
             "country",
             "skills",
             "thumbnail_url",
@@ -163,6 +166,7 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
             "street",
             "postal_code",
             "city",
+            "region",
             "country",
             "bio",
             "skills",
@@ -257,6 +261,16 @@ class CvUploadSerializer(serializers.Serializer):
         ),
         OpenApiParameter("skill", str, description="Competence slug"),
         OpenApiParameter("city", str, description="City (exact, any case)"),
+        OpenApiParameter(
+            "region",
+            str,
+            enum=[value for value, _label in Region.choices],
+            description=(
+                "Danish region, from the profile's postal code (approximate"
+                " at region borders). An unknown region is a 400 with the"
+                " error under errors.region."
+            ),
+        ),
         OpenApiParameter("available", str, enum=["now", "by"]),
         OpenApiParameter("available_by", str, description="YYYY-MM-DD"),
         OpenApiParameter("rate_min", int, description="DKK per hour"),
@@ -266,7 +280,9 @@ class CvUploadSerializer(serializers.Serializer):
         OpenApiParameter("sort", str, enum=["relevance", "newest", "availability"]),
     ],
     description="Filters that do not fit (an unknown language, a reversed "
-    "rate range) are ignored, as on the directory page.",
+    "rate range) are ignored, as on the directory page; an unknown region "
+    "(a filter added later, so no client relies on it being ignored) is "
+    "refused with 400.",
 )
 class FreelancerListView(generics.ListAPIView):
     serializer_class = FreelancerListSerializer
@@ -274,7 +290,10 @@ class FreelancerListView(generics.ListAPIView):
 
     def get_queryset(self):
         form = DirectoryFilterForm(self.request.query_params)
-        return selectors.freelancer_list_public(**form.search())
+        search = form.search()
+        if "region" in form.errors:
+            raise serializers.ValidationError({"region": form.errors["region"]})
+        return selectors.freelancer_list_public(**search)
 
 
 class FreelancerDetailView(generics.RetrieveAPIView):

@@ -4,6 +4,7 @@
 - ``freelancers``: ``FreelancerProfile``, ``Skill``, ``FreelancerSlugHistory``,
   ``CvDownload``
 - ``companies``: ``Company``, ``CompanyMembership``, ``CompanyInvitation``
+- ``shortlists``: ``ShortlistEntry`` (a company's shortlist of freelancers)
 - ``tokens``: ``ApiToken``
 - ``base``: the address and URL field profiles and companies share
 
@@ -29,6 +30,7 @@ from profiles.models.freelancers import (
     FreelancerSlugHistory,
     Skill,
 )
+from profiles.models.shortlists import ShortlistEntry
 from profiles.models.tokens import ApiToken
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "Company",
     "CompanyInvitation",
     "CompanyMembership",
+    # shortlists
+    "ShortlistEntry",
     # tokens
     "ApiToken",
     # base

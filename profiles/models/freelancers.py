@@ -13,6 +13,7 @@ from profiles.identifiers import cvr_validator, mask_cpr
 from profiles.models.accounts import User
 from profiles.models.base import Address, HttpsURLField
 from profiles.models.companies import Company
+from profiles.regions import Region, region_for_postal_code
 from profiles.storage import (
     cv_upload_to,
     photo_upload_to,
@@ -189,6 +190,11 @@ class FreelancerProfile(Address):
         blank=True,
         validators=[portfolio_links_validate],
     )
+    # Derived from country and postal_code on every save (see ``save``): the
+    # directory's region filter, published with the city.
+    region = models.CharField(
+        _("region"), max_length=12, choices=Region, blank=True, editable=False
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     restricted_at = models.DateTimeField(
         _("restricted"),
@@ -216,6 +222,13 @@ class FreelancerProfile(Address):
                 condition=models.Q(published_at__isnull=False),
             ),
             models.Index(fields=["city"], name="freelancer_city_idx"),
+            # The region filter reads published profiles only (the public rule
+            # includes published_at IS NOT NULL), so the index holds only them.
+            models.Index(
+                fields=["region"],
+                name="freelancer_region_idx",
+                condition=models.Q(published_at__isnull=False),
+            ),
             models.Index(
                 fields=["availability", "available_from"],
                 name="freelancer_availability_idx",
@@ -250,6 +263,21 @@ class FreelancerProfile(Address):
             errors["available_from"] = _("Say from which date you are available.")
         if errors:
             raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        # A stored copy of a pure function of two columns (kept so the filter
+        # can use an index), not domain logic: every write path (services,
+        # admin, factories, seed) keeps it right. ``QuerySet.update`` bypasses
+        # it; the anonymisers clear region with postal_code.
+        self.region = region_for_postal_code(
+            country=str(self.country or ""), postal_code=self.postal_code
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"postal_code", "country"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "region"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("profiles:freelancer_detail", kwargs={"slug": self.slug})

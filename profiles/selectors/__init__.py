@@ -5,6 +5,7 @@ companies, by noun: the map. Import from here.
   autocomplete), profile pages, photos, CVs
 - ``companies``: company pages, memberships, invitations
 - ``dashboard``: the member's checklists and completeness figure
+- ``shortlists``: a company's shortlist and who keeps it
 - ``tokens``: API tokens
 
 A profile someone may not see answers 404, never 403, so slugs cannot be probed.
@@ -47,9 +48,16 @@ from profiles.selectors.freelancers import (
     freelancer_list_public,
     freelancer_list_public_in_order,
     freelancer_profile_for_owner,
+    freelancer_public_q,
     freelancer_public_stamp,
     photo_file_is_visible,
     skill_names_suggest,
+)
+from profiles.selectors.shortlists import (
+    shortlist_company_among,
+    shortlist_company_for_user,
+    shortlist_contains,
+    shortlist_entries_for_company,
 )
 from profiles.selectors.tokens import (
     api_token_get_for_user,
@@ -88,6 +96,11 @@ __all__ = [
     "cv_download_access_for_user",
     "cv_recipient_list_for_owner",
     "freelancer_is_public",
+    "freelancer_public_q",
+    "shortlist_company_among",
+    "shortlist_company_for_user",
+    "shortlist_contains",
+    "shortlist_entries_for_company",
     "api_token_list_for_user",
     "api_token_get_for_user",
 ]

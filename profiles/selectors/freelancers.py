@@ -50,6 +50,12 @@ def _public_q(prefix: str = "") -> Q:
     )
 
 
+def freelancer_public_q(prefix: str = "") -> Q:
+    """The public rule as a condition, for rows that point at a profile
+    through ``prefix`` (e.g. ``"profile__"``: a shortlist's entries)."""
+    return _public_q(prefix)
+
+
 def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]:
     """Annotate ``public``: the directory's rule, evaluated by the database."""
     return qs.annotate(
@@ -75,6 +81,7 @@ def freelancer_list_public(
     q: str = "",
     skill: str = "",
     city: str = "",
+    region: str = "",
     available_by=None,
     rate_min: int | None = None,
     rate_max: int | None = None,
@@ -106,6 +113,8 @@ def freelancer_list_public(
         )
     if city := search_term(city):
         qs = qs.filter(city__iexact=city)
+    if region:  # a Region value (checked by the form)
+        qs = qs.filter(region=region)
     if available_by is not None:
         qs = qs.filter(_available_by_q(available_by))
     if rate_min is not None:
@@ -153,6 +162,7 @@ CARD_FIELDS = (
     "full_name",
     "headline",
     "city",
+    "region",
     "country",
     "photo_thumbnail",
     "published_at",

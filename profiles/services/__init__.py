@@ -3,6 +3,7 @@
 - ``accounts``: users, closing an account, inactivity warnings, language
 - ``freelancers``: the profile, publishing, CPR number, photo, CV
 - ``companies``: company pages, memberships, invitations
+- ``shortlists``: a company's shortlist of freelancers
 - ``tokens``: API tokens
 
 Reads and access decisions are in ``profiles.selectors``.
@@ -50,6 +51,12 @@ from profiles.services.freelancers import (
     freelancer_publish,
     freelancer_unpublish,
     skills_parse,
+)
+from profiles.services.shortlists import (
+    shortlist_add,
+    shortlist_entries_delete_for_account,
+    shortlist_entries_delete_gone,
+    shortlist_remove,
 )
 from profiles.services.tokens import (
     API_TOKEN_LIMIT,
@@ -101,6 +108,11 @@ __all__ = [
     "company_update",
     "company_verify",
     "membership_show_set",
+    # shortlists
+    "shortlist_add",
+    "shortlist_entries_delete_for_account",
+    "shortlist_entries_delete_gone",
+    "shortlist_remove",
     # tokens
     "API_TOKEN_LIMIT",
     "TOKEN_TOUCH_INTERVAL",

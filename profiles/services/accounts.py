@@ -35,6 +35,7 @@ from profiles.models import (
     account_purpose_ended,
 )
 from profiles.services.freelancers import freelancer_profile_create
+from profiles.services.shortlists import shortlist_entries_delete_for_account
 
 INACTIVITY_WARNING_BEFORE = timedelta(days=30)
 WARNING_CLAIM_RETRY = timedelta(hours=1)
@@ -120,6 +121,8 @@ def account_close(*, user: User, actor: User) -> None:
             company_ids=CompanyMembership.objects.filter(user=user).values("company_id")
         ).values_list("pk", flat=True)
     )
+    # Unpublished for good: off every shortlist; closing companies' lists go too.
+    shortlist_entries_delete_for_account(user=user, company_ids=closing)
     if closing:
         Company.objects.filter(pk__in=closing).update(closed_at=now)
         for company in Company.objects.filter(pk__in=closing):

@@ -5,6 +5,7 @@
 - ``freelancers``: the directory, profile pages, photos, CVs, the owner's
   profile pages
 - ``companies``: company directory and pages, editing, invitations
+- ``shortlists``: a company's shortlist of freelancers
 - ``tokens``: the member's API tokens
 """
 
@@ -31,6 +32,7 @@ from profiles.views.freelancers import (
     profile_publish,
     skill_suggest,
 )
+from profiles.views.shortlists import freelancer_shortlist, shortlist
 from profiles.views.tokens import api_token_revoke, api_tokens
 
 __all__ = [
@@ -59,6 +61,9 @@ __all__ = [
     "company_invite",
     "company_list",
     "company_membership_show",
+    # shortlists
+    "freelancer_shortlist",
+    "shortlist",
     # tokens
     "api_token_revoke",
     "api_tokens",

@@ -27,6 +27,7 @@ def dashboard(request):
             "profile": board.profile,
             "memberships": board.memberships,
             "recipients": recipients,
+            "shortlist_company": selectors.shortlist_company_among(board.memberships),
         },
     )
 

@@ -130,6 +130,7 @@ def _freelancer_detail(request, slug: str):
                 "public": profile.public,
                 "can_download_cv": can_download,
                 "inquiry": _inquiry_offer(profile=profile, user=request.user),
+                "shortlist": _shortlist_offer(profile=profile, user=request.user),
             },
             request=request,
         )
@@ -149,6 +150,20 @@ def _inquiry_offer(*, profile, user) -> str | None:
     if selectors.company_list_verified_for_user(user=user).exists():
         return "send"
     return "unavailable"
+
+
+def _shortlist_offer(*, profile, user) -> str | None:
+    """What the page offers a member of a company for its shortlist: "add",
+    "remove" (already on it), or None (not a company member, the owner, or a
+    profile that is not public)."""
+    if profile.user_id == user.pk or not profile.public:
+        return None
+    company = selectors.shortlist_company_for_user(user=user)
+    if company is None:
+        return None
+    if selectors.shortlist_contains(company=company, profile=profile):
+        return "remove"
+    return "add"
 
 
 @never_cache

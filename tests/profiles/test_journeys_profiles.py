@@ -499,11 +499,13 @@ def test_filtered_directory_query_count_is_constant(
             work_mode="remote",
             rate_min=500,
             rate_max=800,
+            postal_code="8000",
             skills=["Python", f"Skill{i % 7}"],
         )
     url = (
         "/freelancers/?skill=python&available=now&language=da&work_mode=remote"
         "&rate_min=400&rate_max=900&sort=availability&city=Aarhus"
+        "&region=midtjylland"
     )
     client.get(url)
     with django_assert_max_num_queries(4):

@@ -24,3 +24,17 @@ def test_seed_demo_creates_no_admin_outside_debug(db, settings):
     settings.DEBUG = False
     call_command("seed_demo", stdout=io.StringIO())
     assert not User.objects.filter(is_staff=True).exists()
+
+
+def test_seed_demo_shows_a_region_and_a_shortlist(db, client):
+    from profiles.models import ShortlistEntry
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    freja = FreelancerProfile.objects.get(user__email="freja.freelancer@example.com")
+    assert freja.region == "midtjylland"
+    entry = ShortlistEntry.objects.get()
+    assert entry.company.members.filter(email="company.owner@example.com").exists()
+    assert entry.profile.full_name == "Mads Holm"
+    html = client.get("/freelancers/?region=midtjylland").content.decode()
+    assert "Freja Nielsen" in html and "Mads Holm" not in html

@@ -225,6 +225,14 @@ URLS: dict[str, tuple[str, dict[str, int]]] = {
     # The owner's unpublished photo: the owner, staff with TOTP who may view
     # profiles. Public photos: test_published_profile_is_public_on_site_and_api.
     "photo_file": ("{photo}", row(404, 404, 200, 404, 200)),
+    # A company's shortlist: its members only (the owner and the company
+    # member are in the world's company); everyone else 404. Adding and
+    # removing is POST only (tests/profiles/test_shortlist.py).
+    "profiles:shortlist": ("/dashboard/shortlist/", WEB_PARTIES),
+    "profiles:freelancer_shortlist": (
+        "/freelancers/{profile}/shortlist/",
+        WEB_POST_ONLY,
+    ),
     "profiles:api_tokens": ("/dashboard/tokens/", MEMBERS),
     # POST only (tests/security/test_api_tokens.py revokes).
     "profiles:api_token_revoke": (

@@ -121,6 +121,7 @@ class Dataset:
             "profiles:account_keep": {"token": self.keep_token},
             "profiles:freelancer_detail": {"slug": slug},
             "profiles:freelancer_cv": {"slug": slug},
+            "profiles:freelancer_shortlist": {"slug": slug},
             "profiles:company_invitation": {"token": self.invitation_token},
             "profiles:company_detail": {"slug": company},
             "profiles:company_edit": {"slug": company},
@@ -226,6 +227,7 @@ def build_dataset() -> Dataset:
     CvDownload.objects.create(
         profile=profile, company=company, company_name=company.name, downloaded_by=owner
     )
+    profile_services.shortlist_add(company=company, profile=profile, actor=owner)
 
     # Data-subject requests of every kind and status, the freelancer's.
     for kind in DataSubjectRequest.Kind.values:

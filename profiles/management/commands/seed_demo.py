@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from profiles import selectors, services
-from profiles.models import Company
+from profiles.models import Company, FreelancerProfile, User
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published demo credential
 DEMO_ADMIN = "admin@example.com"
@@ -41,6 +41,7 @@ FREELANCERS = [
         "email": "mads.freelancer@example.com",
         "full_name": "Mads Holm",
         "headline": "UX researcher and designer",
+        "postal_code": "2200",
         "city": "Copenhagen",
         "skills": ["UX research", "Figma", "Accessibility"],
         "colour": (30, 123, 58),
@@ -55,6 +56,7 @@ FREELANCERS = [
         "email": "sofie.freelancer@example.com",
         "full_name": "Sofie Lund",
         "headline": "Data engineer",
+        "postal_code": "5000",
         "city": "Odense",
         "skills": ["Python", "Airflow", "dbt"],
         "colour": (179, 38, 30),
@@ -67,6 +69,7 @@ FREELANCERS = [
         "email": "jonas.freelancer@example.com",
         "full_name": "Jonas Berg",
         "headline": "Cloud and DevOps consultant",
+        "postal_code": "9000",
         "city": "Aalborg",
         "skills": ["Kubernetes", "Terraform", "AWS"],
         "colour": (120, 60, 160),
@@ -100,7 +103,7 @@ def _portrait(initial: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
 class Command(BaseCommand):
     help = (
         "Create demo members, published freelancers with photos and a verified "
-        "company (and, with DEBUG on, a demo admin). Idempotent."
+        "company with a shortlist (and, with DEBUG on, a demo admin). Idempotent."
     )
 
     def handle(self, *args, **options):
@@ -108,6 +111,7 @@ class Command(BaseCommand):
             self._freelancer(spec)
         for spec in COMPANIES:
             self._company(spec)
+        self._shortlist()
         # A superuser with a published password must never reach production.
         if settings.DEBUG:
             _user, created = services.user_ensure_verified(
@@ -177,6 +181,19 @@ class Command(BaseCommand):
             consent_text=DEMO_CONSENT_TEXT,
         )
         services.freelancer_publish(profile=profile, actor=user)
+
+    def _shortlist(self) -> None:
+        """The demo company has Mads on its shortlist (added by its owner)."""
+        company = Company.objects.filter(cvr=COMPANIES[0]["cvr"]).first()
+        owner = User.objects.filter(email=COMPANIES[0]["owner"]).first()
+        mads = FreelancerProfile.objects.filter(
+            user__email="mads.freelancer@example.com"
+        ).first()
+        if None in (company, owner, mads):
+            return
+        if not selectors.shortlist_contains(company=company, profile=mads):
+            services.shortlist_add(company=company, profile=mads, actor=owner)
+            self._say(True, f"shortlist of {company.name}: {mads.full_name}")
 
     def _company(self, spec: dict) -> None:
         owner, created = services.user_ensure_verified(
