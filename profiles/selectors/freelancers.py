@@ -9,6 +9,7 @@ that is unpublished, restricted, closed or whose account is deactivated
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -101,13 +102,16 @@ def freelancer_list_public(
     """
     qs = FreelancerProfile.objects.filter(_public_q())
     if skill := slugify(search_term(skill, 70))[:70]:
-        # A semi-join, not a join: no repeated rows to fold away, and with a
-        # search the planner can probe it per candidate instead of reading
-        # every profile holding the competence first.
+        skill_id = _skill_id(skill)
+        if skill_id is None:  # no such competence: nobody has it
+            return _card_columns(qs.none())
+        # A semi-join on the competence's id, not a join on its slug: no
+        # repeated rows to fold away, and the planner sees how common that
+        # id is (its statistics), so it starts from whichever side is rarer.
         qs = qs.filter(
             Exists(
                 FreelancerProfile.skills.through.objects.filter(
-                    freelancerprofile_id=OuterRef("pk"), skill__slug=skill
+                    freelancerprofile_id=OuterRef("pk"), skill_id=skill_id
                 )
             )
         )
@@ -154,6 +158,22 @@ def freelancer_list_public(
     elif not qs.ordered:
         qs = qs.order_by("-published_at", "pk")
     return _card_columns(qs)
+
+
+SKILL_ID_TTL = 300  # seconds
+
+
+def _skill_id(slug: str) -> int | None:
+    """The primary key of the competence ``slug``, cached (competences are
+    public and rarely change): the directory's filter costs no query for it
+    when warm. An unknown slug is asked each time (it may be added)."""
+    key = "profiles:skill-id:" + slug
+    pk = cache.get(key)
+    if pk is None:
+        pk = Skill.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if pk is not None:
+            cache.set(key, pk, SKILL_ID_TTL)
+    return pk
 
 
 #: What a directory card shows (``profiles/_freelancer_card.html``).
