@@ -64,9 +64,9 @@ def _with_public(qs: QuerySet[FreelancerProfile]) -> QuerySet[FreelancerProfile]
     )
 
 
-#: The directory's orders: "relevance" is today's order until full-text
-#: ranking arrives (a later issue); "newest" the latest published first;
-#: "availability" who can start soonest first.
+#: The directory's orders: "relevance" the best match first with search
+#: text (``profiles.search``), else the latest published; "newest" the latest
+#: published first; "availability" who can start soonest first.
 DIRECTORY_SORTS = ("relevance", "newest", "availability")
 
 
@@ -155,7 +155,8 @@ def freelancer_list_public(
             "-published_at",
             "pk",
         )
-    elif not qs.ordered:
+    elif sort == "newest" or not qs.ordered:
+        # With a search, "newest" orders its (ranked) matches by publication.
         qs = qs.order_by("-published_at", "pk")
     return _card_columns(qs)
 

@@ -372,3 +372,23 @@ def test_broad_queries_rank_at_most_the_candidate_cap(db, monkeypatch):
         FreelancerProfileFactory(headline="Python-udvikler")
     assert len(_slugs("python")) == 3
     assert CANDIDATE_CAP >= 100
+
+
+def test_a_search_sorted_newest_orders_its_matches_by_publication(people, client):
+    """``sort=newest`` with search text: the same matches, latest published
+    first (it was ignored: the ranking's order won)."""
+    by_rank = _slugs("python")
+    newest = [
+        p.slug for p in selectors.freelancer_list_public(q="python", sort="newest")[:20]
+    ]
+    assert sorted(newest) == sorted(by_rank)
+    published = dict(
+        FreelancerProfile.objects.filter(slug__in=newest).values_list(
+            "slug", "published_at"
+        )
+    )
+    assert [published[s] for s in newest] == sorted(
+        (published[s] for s in newest), reverse=True
+    )
+    page = client.get("/freelancers/", {"q": "python", "sort": "newest"})
+    assert page.status_code == 200
