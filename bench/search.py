@@ -241,8 +241,8 @@ def _populate(first: int, last: int) -> float:
                     full_name, phone, company_name, website, cvr, headline, bio,
                     photo, photo_thumbnail, cv, cv_content_type, published_at,
                     created_at, updated_at, street, postal_code, city, country,
-                    availability, available_from, rate_min, rate_max, languages,
-                    years_experience, work_mode, portfolio_links)
+                    region, availability, available_from, rate_min, rate_max,
+                    languages, years_experience, work_mode, portfolio_links)
                 SELECT g, g, 'search-' || g, first || ' ' || last, '+4520123456',
                     CASE WHEN random() < 0.5 THEN last || ' ' ||
                         (ARRAY['IT', 'Consulting', 'Design', 'Digital', 'ApS'])[
@@ -263,10 +263,10 @@ def _populate(first: int, last: int) -> float:
                     now() - g * interval '1 second',
                     now() - interval '1 year',
                     now() - (random() * 365) * interval '1 day',
-                    'Nørregade 1', '8000', city, 'DK',
+                    'Nørregade 1', '8000', city, 'DK', 'midtjylland',
                     (ARRAY['now', 'not', ''])[1 + floor(random() * 3)::int], NULL,
                     NULL, NULL,
-                    CASE WHEN da THEN ARRAY['da', 'en'] ELSE ARRAY['en'] END::varchar[],
+                    CASE WHEN da THEN '["da", "en"]'::jsonb ELSE '["en"]'::jsonb END,
                     NULL, (ARRAY['remote', 'onsite', 'hybrid', ''])[
                         1 + floor(random() * 4)::int], '[]'::jsonb
                 FROM src
