@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -207,8 +208,12 @@ def freelancer_list_public_in_order(*, ids: list[int]) -> QuerySet[FreelancerPro
     profile that stopped being public since the ranking is simply left out."""
     if not ids:
         return FreelancerProfile.objects.none()
-    position = Case(
-        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)),
+    table = FreelancerProfile._meta.db_table
+    # PostgreSQL (the ranked search is PostgreSQL's): one array_position(),
+    # where a CASE of one WHEN per id cost the ORM milliseconds to build.
+    position = RawSQL(  # noqa: S611 - the table name is the model's; ids are parameters
+        f'array_position(%s::bigint[], "{table}"."id")',
+        ([int(pk) for pk in ids],),
         output_field=IntegerField(),
     )
     return _card_columns(

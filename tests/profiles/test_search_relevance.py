@@ -392,3 +392,15 @@ def test_a_search_sorted_newest_orders_its_matches_by_publication(people, client
     )
     page = client.get("/freelancers/", {"q": "python", "sort": "newest"})
     assert page.status_code == 200
+
+
+def test_the_search_page_shows_the_ranked_order_cold_and_warm(people, client):
+    """The page reads its rows by primary key in the cached ranking's order
+    (array_position): the same order as the ranking, on the first request
+    and on a cached one."""
+    ranked = _slugs("python")
+    assert len(ranked) >= 3
+    for _ in range(2):
+        html = client.get("/freelancers/", {"q": "python"}).content.decode()
+        positions = [html.index(f"/freelancers/{slug}/") for slug in ranked]
+        assert positions == sorted(positions)
