@@ -185,13 +185,19 @@ def _tsquery(q: str) -> tuple[str, list[str]]:
 
 
 def freelancer_text_search(
-    queryset: QuerySet[FreelancerProfile], q: str
+    queryset: QuerySet[FreelancerProfile], q: str, *, walk: tuple = ()
 ) -> QuerySet[FreelancerProfile]:
     """The profiles of ``queryset`` matching ``q``, best match first (then
     the most recently updated), as a new queryset on their primary keys: apply
     every filter before calling it (the candidates are capped,
     ``CANDIDATE_CAP``), and ``only()``/``prefetch_related()`` after it. An
-    empty or unsearchable ``q`` returns ``queryset`` as it is."""
+    empty or unsearchable ``q`` returns ``queryset`` as it is.
+
+    ``walk``: an order an index holds for one of the filters (the city's:
+    ``(Upper("city"), "pk")``, index ``freelancer_public_city_walk_idx``), so
+    the candidate scan walks that index and stops at the cap instead of first
+    collecting every profile the filter matches. Which candidates are taken
+    is as arbitrary as without it; they are ranked afterwards either way."""
     q = search_text_clean(q)
     if not q:
         return queryset
@@ -203,7 +209,7 @@ def freelancer_text_search(
     candidates = (
         queryset.filter(published_at__isnull=False, restricted_at__isnull=True)
         .filter(match)
-        .order_by()
+        .order_by(*walk)
         .values("pk")[:CANDIDATE_CAP]
     )
     rank = RawSQL(f"ts_rank(search_vector, {sql}, 1)", params, FloatField())  # noqa: S611

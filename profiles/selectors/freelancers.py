@@ -26,6 +26,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
@@ -138,8 +139,10 @@ def freelancer_list_public(
     if work_mode:
         qs = qs.filter(work_mode=work_mode)
     if q := search_term(q):
-        # Last, after every filter: the search caps its candidates.
-        qs = freelancer_text_search(qs, q)
+        # Last, after every filter: the search caps its candidates. With a
+        # city, they are walked in the city index's order (see ``walk``).
+        walk = (Upper("city"), "pk") if city else ()
+        qs = freelancer_text_search(qs, q, walk=walk)
     if sort == "availability":
         today = timezone.localdate()
         qs = qs.annotate(
