@@ -65,7 +65,7 @@ STRINGS = {
 class Allowed:
     """A leftover the law (or the platform's own promise) requires, and why."""
 
-    where: str  # "db:<table>.<column>", "file", "session", "cache"
+    where: str  # "db:<table>.<column>", "file:<public|private>/<folder>", "session", "cache:<alias>"
     key: str  # which distinctive string
     reason: str
 
