@@ -472,6 +472,17 @@ personal_data.exempt(InvoiceSequence, reason="The last invoice number used.")
 # --- Hooks ----------
 
 
+def _clear_subjects_written_by(user) -> None:
+    """The subject of an inquiry is its sender's words, like their messages
+    (deleted on erasure): cleared in the copy the other party keeps, as the
+    declaration's anonymiser would. A thread a freelancer opened by interest
+    in an opportunity is titled by the company's post, not by them: its
+    subject stays for the company."""
+    Thread.objects.filter(created_by=user).exclude(freelancer__user=user).exclude(
+        subject=""
+    ).update(subject="")
+
+
 @personal_data.on(Event.ERASE)
 def _restrict_bookkeeping_on_erasure(*, user, actor, **context) -> None:
     """Erasure ends the person's engagements and restricts what the law keeps:
@@ -486,6 +497,7 @@ def _restrict_bookkeeping_on_erasure(*, user, actor, **context) -> None:
     ContractVersion.objects.filter(
         proposed_by=user, status=ContractVersion.Status.PROPOSED
     ).update(status=ContractVersion.Status.WITHDRAWN)
+    _clear_subjects_written_by(user)
     ids = set(Engagement.objects.filter(_owned_q(user)).values_list("pk", flat=True))
     if not ids:
         return

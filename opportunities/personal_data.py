@@ -1,9 +1,13 @@
 """What opportunities hold about people, and for how long.
 
 - An opportunity is the company's content (title, description, competences,
-  dates, rates): not personal. Who posted it is: ``created_by`` is in the
-  poster's export and nulled on their erasure, and nulled 12 months after
-  the opportunity closed (the company keeps its post).
+  dates, rates): not personal while the company lives. Who posted it is:
+  ``created_by`` is in the poster's export and nulled on their erasure, and
+  nulled 12 months after the opportunity closed (the company keeps its post).
+  A company that closes with its only member is anonymised as that person's
+  data (``profiles``); its opportunities then close and lose their title and
+  description with it: on that member's erasure, and in the purge batch that
+  anonymises the company.
 - An alert is the freelancer's choice: exported, deleted on erasure and 12
   months after the account closed or went unused.
 - A delivery row records that an alert mail was sent to someone: exported,
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateTimeField, F
+from django.db.models import DateTimeField, Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +30,21 @@ from opportunities.models import (
     OpportunityDelivery,
     OpportunityInterest,
 )
-from privacy.registry import Action, Anonymise, PersonalData, Retention, personal_data
-from profiles.models import account_purpose_ended, account_retention_ready
+from opportunities.services import company_opportunities_anonymise
+from privacy.registry import (
+    Action,
+    Anonymise,
+    Event,
+    PersonalData,
+    Retention,
+    personal_data,
+)
+from profiles.models import (
+    Company,
+    CompanyMembership,
+    account_purpose_ended,
+    account_retention_ready,
+)
 
 YEAR = dt.timedelta(days=365)
 
@@ -120,3 +137,29 @@ class OpportunityInterestData(PersonalData):
             "Deleted 12 months after the opportunity closed or its deadline passed."
         ),
     )
+
+
+# --- Hooks ----------
+
+
+@personal_data.on(Event.ERASE)
+def _anonymise_opportunities_of_closing_companies(*, user, actor, **context) -> None:
+    """Erasure of a company's only member (no other member's account is open)
+    anonymises the company: its opportunities go with it."""
+    other_open = CompanyMembership.objects.filter(
+        company=OuterRef("pk"),
+        user__closed_at__isnull=True,
+        user__anonymised_at__isnull=True,
+    ).exclude(user=user)
+    closing = Company.objects.filter(memberships__user=user).filter(~Exists(other_open))
+    company_opportunities_anonymise(company_ids=closing.values("pk"))
+
+
+@personal_data.after_purge_batch
+def _anonymise_opportunities_of_anonymised_companies(*, model, now) -> None:
+    """A purge batch that anonymised companies (12 months after they closed)
+    anonymises their opportunities in the same transaction."""
+    if model is Company:
+        company_opportunities_anonymise(
+            company_ids=Company.objects.filter(anonymised_at__isnull=False).values("pk")
+        )

@@ -1,7 +1,8 @@
 """What customer service holds about people, and for how long.
 
-- Tickets and their messages go 12 months after the ticket was closed (the
-  purge deletes them, the attachment through the file-deletion outbox), and
+- Tickets and their messages go 12 months after the ticket was closed, or
+  after the member's account closed while it was still open (the purge
+  deletes them, the attachment through the file-deletion outbox), and
   at once on erasure (the declarations' action is DELETE, so erasure deletes
   the member's tickets, messages with them, and schedules their files).
 - A visitor's ticket that was never verified goes when its link expires
@@ -33,6 +34,7 @@ import datetime as dt
 
 from allauth.account.models import EmailAddress
 from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -97,15 +99,18 @@ class TicketData(PersonalData):
     retention = Retention(
         key="support.ticket.closed",
         # Closed tickets end when closed; unverified ones when the link expires.
+        # A member's ticket still open when the account closes ends with the
+        # account: nobody is left to answer, and it would be kept for ever.
         purpose_ended=Case(
             When(verified_at__isnull=True, then=F("token_expires_at")),
-            default=F("closed_at"),
+            default=Coalesce(F("closed_at"), F("user__closed_at")),
         ),
         after=KEPT,
         action=Action.DELETE,
         description=_(
             "Deleted with their messages and attachment 12 months after the "
-            "ticket is closed, and at once if you ask for erasure. A message "
+            "ticket is closed or your account is closed, and at once if you ask "
+            "for erasure. A message "
             "from a visitor that was never confirmed is deleted when its "
             "3-day link expires."
         ),
@@ -132,7 +137,7 @@ class TicketMessageData(PersonalData):
         key="support.message.closed",
         purpose_ended=Case(
             When(ticket__verified_at__isnull=True, then=F("ticket__token_expires_at")),
-            default=F("ticket__closed_at"),
+            default=Coalesce(F("ticket__closed_at"), F("ticket__user__closed_at")),
         ),
         after=KEPT,
         action=Action.DELETE,

@@ -1,7 +1,7 @@
 """Every write of opportunities, by noun; import from here.
 
 - posting: ``opportunity_post``, ``opportunity_update``, ``opportunity_close``,
-  ``opportunity_interest_express``
+  ``opportunity_interest_express``, ``company_opportunities_anonymise``
 - alerts: ``alert_save``
 - fanout: ``deliveries_match``, ``deliveries_send_immediate``,
   ``opportunity_fanout_run``, ``digests_send``
@@ -15,6 +15,7 @@ from opportunities.services.fanout import (
     opportunity_fanout_run,
 )
 from opportunities.services.posting import (
+    company_opportunities_anonymise,
     opportunity_close,
     opportunity_interest_express,
     opportunity_post,
@@ -23,6 +24,7 @@ from opportunities.services.posting import (
 
 __all__ = [
     "alert_save",
+    "company_opportunities_anonymise",
     "deliveries_match",
     "deliveries_send_immediate",
     "digests_send",

@@ -12,6 +12,9 @@ What must never happen, and how it is prevented:
   commit.
 - Two inquiries from one freelancer about one opportunity: one
   ``OpportunityInterest`` per pair (unique), checked under a lock.
+- A closed company's posts naming the person it was: when the company is
+  anonymised (it closed with its only member), so is the text of its
+  opportunities (``company_opportunities_anonymise``), set-based.
 """
 
 from __future__ import annotations
@@ -265,3 +268,25 @@ def opportunity_interest_express(
         details={"opportunity_id": locked.pk, "company": locked.company.name},
     )
     return interest
+
+
+#: what an anonymised opportunity's title reads (like other anonymised rows).
+ANONYMISED_TITLE = "Anonymised"
+
+
+def company_opportunities_anonymise(*, company_ids) -> int:
+    """Close the opportunities of ``company_ids`` (ids or a subquery) and clear
+    their title and description; returns how many were changed.
+
+    For companies anonymised because their last member went: a company is
+    often one person, and its posts describe it in its own words. Set-based
+    and idempotent (the purge's batch handlers and erasure call it); the
+    caller's transaction holds it.
+    """
+    opportunities = Opportunity.objects.filter(company_id__in=company_ids)
+    opportunities.filter(status=Opportunity.Status.OPEN).update(
+        status=Opportunity.Status.CLOSED, closed_at=timezone.now()
+    )
+    return opportunities.exclude(title=ANONYMISED_TITLE, description="").update(
+        title=ANONYMISED_TITLE, description=""
+    )

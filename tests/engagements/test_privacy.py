@@ -373,6 +373,34 @@ def test_erasing_a_companys_only_member_closes_it_and_keeps_its_books_restricted
     assert not ThreadParticipant.objects.filter(user=member).exists()
 
 
+def test_erasing_the_sender_of_an_inquiry_clears_its_subject_in_the_kept_thread(
+    eager_celery, django_capture_on_commit_callbacks
+):
+    """The subject is the sender's words, like their messages: the freelancer
+    keeps the thread, without it."""
+    flow = support.parties()
+    subject = "Vrelmquist asks about chairs 9T2C"
+    thread = services.inquiry_send(
+        company=flow.company,
+        freelancer=flow.freelancer,
+        actor=flow.company_member,
+        subject=subject,
+        body=COMPANY_WROTE,
+    )
+    services.message_send(thread=thread, actor=flow.freelancer_user, body="Tell me")
+    assert traces.db_hits({"subject": subject}) == {
+        ("db:engagements_thread.subject", "subject")
+    }
+
+    _erase(flow.company_member, django_capture_on_commit_callbacks)
+
+    kept, party = thread_get_for_user(user=flow.freelancer_user, pk=thread.pk)
+    assert party == "freelancer"
+    assert kept.subject == ""
+    assert traces.db_hits({"subject": subject, "body": COMPANY_WROTE}) == set()
+    assert kept.messages.filter(sender=flow.freelancer_user).exists()
+
+
 def test_erasing_one_of_two_members_restricts_nothing_and_keeps_the_thread(
     eager_celery, django_capture_on_commit_callbacks
 ):

@@ -25,7 +25,7 @@ from privacy.models import DataSubjectRequest
 from privacy.requests import services as dsr
 from privacy.retention import retention_purge
 from tests.factories import UserFactory
-from tests.opportunities.support import post, subscriber
+from tests.opportunities.support import post, poster, subscriber
 from tests.security.totp import activate_totp
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,65 @@ def test_the_purge_forgets_old_deliveries_and_the_poster_of_old_posts():
     opportunity.refresh_from_db()
     assert opportunity.created_by is None and opportunity.anonymised_at is not None
     assert not OpportunityInterest.objects.exists()
+
+
+def _erase(person, capture) -> None:
+    request = dsr.dsr_submit(user=person, kind=DataSubjectRequest.Kind.ERASURE)
+    with capture(execute=True):
+        dsr.dsr_erasure_execute(request=request, actor=None, base_url="http://t")
+
+
+def test_erasing_a_companys_only_member_anonymises_its_opportunities(
+    django_capture_on_commit_callbacks,
+):
+    """The company closes and is anonymised with its only member; the text of
+    its posts (the company, often that person, in their words) goes too."""
+    who = poster()
+    opportunity = post(who, title="Brumwhistle seeks 4J", description="Brumwhistle")
+    _erase(who.member, django_capture_on_commit_callbacks)
+    opportunity.refresh_from_db()
+    assert opportunity.status == Opportunity.Status.CLOSED
+    assert opportunity.closed_at is not None
+    assert (opportunity.title, opportunity.description) == ("Anonymised", "")
+    assert opportunity.created_by is None
+
+
+def test_erasing_one_of_two_members_leaves_the_companys_opportunities(
+    django_capture_on_commit_callbacks,
+):
+    who = poster()
+    who.company.memberships.create(user=UserFactory(), role="member")
+    opportunity = post(who, title="Brumwhistle seeks 4J", description="Brumwhistle")
+    _erase(who.member, django_capture_on_commit_callbacks)
+    opportunity.refresh_from_db()
+    assert opportunity.is_listed
+    assert (opportunity.title, opportunity.description) == (
+        "Brumwhistle seeks 4J",
+        "Brumwhistle",
+    )
+    assert opportunity.created_by is None
+
+
+def test_the_purge_anonymises_the_opportunities_of_a_company_it_anonymises():
+    who, other = poster(), poster()
+    gone = post(who, title="Brumwhistle seeks 4J", description="Brumwhistle")
+    kept = post(other, title="Open post", description="Still here")
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    type(who.member).objects.filter(pk=who.member.pk).update(
+        closed_at=long_ago, is_active=False
+    )
+    who.company.__class__.objects.filter(pk=who.company.pk).update(closed_at=long_ago)
+    run = retention_purge()
+    assert run.status == "completed"
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert gone.status == Opportunity.Status.CLOSED
+    assert (gone.title, gone.description) == ("Anonymised", "")
+    assert (kept.title, kept.description, kept.status) == (
+        "Open post",
+        "Still here",
+        Opportunity.Status.OPEN,
+    )
 
 
 def test_the_admin_lists_opportunities_with_delivery_counts():

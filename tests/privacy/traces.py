@@ -10,6 +10,7 @@ theirs is left (``tests/integration/test_maximal_subject.py``,
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import re
@@ -19,6 +20,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.db import connection
+from pypdf import PdfReader
 
 
 def pattern(value: str) -> str:
@@ -63,22 +65,43 @@ def db_hits(strings: dict[str, str]) -> set[tuple[str, str]]:
     return hits
 
 
+def _pdf_text(data: bytes) -> str:
+    """The text of a PDF's pages: ReportLab compresses its page streams, so
+    the bytes alone hide every word of a contract or an invoice."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except Exception:  # noqa: BLE001 - not a PDF pypdf can read: bytes only
+        return ""
+
+
 def file_hits(
     strings: dict[str, str], own_files: list[Path] = ()
 ) -> set[tuple[str, str]]:
     """Files of ``own_files`` still on disk, and files under the media roots
-    whose name or bytes hold one of the strings."""
+    whose name, bytes or (for a PDF) text hold one of the strings.
+
+    A hit names the folder the file is in, relative to the media roots
+    (``file:private/documents/invoices``): file names are random, and the
+    folder says which kind of file kept the string, so an allow-list entry
+    for invoices cannot hide a CV.
+    """
     hits = set()
     for path in own_files:
         if path.exists():
             hits.add((f"file:{path.name}", "own_file"))
-    for root in (settings.MEDIA_ROOT, settings.PRIVATE_MEDIA_ROOT):
+    roots = (("public", settings.MEDIA_ROOT), ("private", settings.PRIVATE_MEDIA_ROOT))
+    for label, root in roots:
         for dirpath, _dirs, files in os.walk(root):
+            folder = Path(label, Path(dirpath).relative_to(root)).as_posix()
             for name in files:
-                content = Path(dirpath, name).read_bytes().decode("latin-1")
+                data = Path(dirpath, name).read_bytes()
+                content = data.decode("latin-1")
+                if data.startswith(b"%PDF"):
+                    content += "\n" + _pdf_text(data)
                 for key, value in strings.items():
                     if found(value, content) or found(value, name):
-                        hits.add(("file", key))
+                        hits.add((f"file:{folder}", key))
     return hits
 
 

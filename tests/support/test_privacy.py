@@ -135,6 +135,31 @@ def test_the_purge_deletes_tickets_12_months_after_closing_and_not_before(
     assert not path.exists()
 
 
+def test_an_open_ticket_goes_12_months_after_its_members_account_closed(mailed, staff):
+    """Nobody is left to answer a ticket whose member closed the account: its
+    purpose ended then, even though staff never closed it."""
+    owner, other = UserFactory(), UserFactory()
+    with mailed():
+        closed_with_account = member_ticket(owner, attachment=pdf())
+        services.ticket_reply(ticket=closed_with_account, actor=staff, body="Hi")
+        recent = member_ticket(other)
+    path = _file(closed_with_account)
+    type(owner).objects.filter(pk=owner.pk).update(
+        closed_at=timezone.now() - YEAR - dt.timedelta(minutes=1), is_active=False
+    )
+    type(other).objects.filter(pk=other.pk).update(
+        closed_at=timezone.now() - YEAR + dt.timedelta(minutes=1), is_active=False
+    )
+
+    with mailed():
+        run = retention_purge()
+
+    assert run.status == "completed"
+    assert set(Ticket.objects.values_list("pk", flat=True)) == {recent.pk}
+    assert not TicketMessage.objects.filter(ticket_id=closed_with_account.pk).exists()
+    assert not path.exists()
+
+
 def test_unverified_visitor_tickets_go_when_the_link_expires(mailed):
     with mailed():
         expired = visitor_ticket(attachment=pdf())
