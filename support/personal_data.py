@@ -103,13 +103,18 @@ class TicketData(PersonalData):
         # account: nobody is left to answer, and it would be kept for ever.
         purpose_ended=Case(
             When(verified_at__isnull=True, then=F("token_expires_at")),
-            default=Coalesce(F("closed_at"), F("user__closed_at")),
+            # An open ticket nobody closes (a visitor's, or an account that
+            # stays open) ends with its last activity: never kept for ever.
+            default=Coalesce(
+                F("closed_at"), F("user__closed_at"), F("last_activity_at")
+            ),
         ),
         after=KEPT,
         action=Action.DELETE,
         description=_(
             "Deleted with their messages and attachment 12 months after the "
-            "ticket is closed or your account is closed, and at once if you ask "
+            "ticket is closed or your account is closed (a ticket left open: 12 "
+            "months after its last message), and at once if you ask "
             "for erasure. A message "
             "from a visitor that was never confirmed is deleted when its "
             "3-day link expires."
@@ -137,7 +142,11 @@ class TicketMessageData(PersonalData):
         key="support.message.closed",
         purpose_ended=Case(
             When(ticket__verified_at__isnull=True, then=F("ticket__token_expires_at")),
-            default=Coalesce(F("ticket__closed_at"), F("ticket__user__closed_at")),
+            default=Coalesce(
+                F("ticket__closed_at"),
+                F("ticket__user__closed_at"),
+                F("ticket__last_activity_at"),
+            ),
         ),
         after=KEPT,
         action=Action.DELETE,

@@ -102,7 +102,7 @@ def test_erasure_deletes_the_members_tickets_and_their_files(mailed, staff):
     assert Ticket.objects.filter(pk=kept.pk).exists() and kept_path.exists()
 
 
-def test_the_purge_deletes_tickets_12_months_after_closing_and_not_before(
+def test_the_purge_deletes_tickets_12_months_after_closing_or_going_idle(
     mailed, staff
 ):
     owner = UserFactory()
@@ -110,6 +110,7 @@ def test_the_purge_deletes_tickets_12_months_after_closing_and_not_before(
         old = member_ticket(owner, attachment=pdf())
         fresh = member_ticket(owner)
         still_open = member_ticket(owner)
+        abandoned = member_ticket(owner)
     for ticket in (old, fresh):
         services.ticket_close(ticket=ticket, actor=staff)
     Ticket.objects.filter(pk=old.pk).update(
@@ -119,9 +120,15 @@ def test_the_purge_deletes_tickets_12_months_after_closing_and_not_before(
     Ticket.objects.filter(pk=fresh.pk).update(
         closed_at=timezone.now() - YEAR + dt.timedelta(minutes=1)
     )
+    # Open: kept while it moves; left open and idle over a year, it goes
+    # (it was kept for ever).
     Ticket.objects.filter(pk=still_open.pk).update(
         created_at=timezone.now() - 3 * YEAR,
-        last_activity_at=timezone.now() - 3 * YEAR,
+        last_activity_at=timezone.now() - YEAR + dt.timedelta(days=1),
+    )
+    Ticket.objects.filter(pk=abandoned.pk).update(
+        created_at=timezone.now() - 3 * YEAR,
+        last_activity_at=timezone.now() - YEAR - dt.timedelta(days=1),
     )
     path = _file(old)
     with mailed():
@@ -132,6 +139,7 @@ def test_the_purge_deletes_tickets_12_months_after_closing_and_not_before(
         still_open.pk,
     }
     assert not TicketMessage.objects.filter(ticket_id=old.pk).exists()
+    assert not TicketMessage.objects.filter(ticket_id=abandoned.pk).exists()
     assert not path.exists()
 
 
