@@ -102,9 +102,7 @@ def test_erasure_deletes_the_members_tickets_and_their_files(mailed, staff):
     assert Ticket.objects.filter(pk=kept.pk).exists() and kept_path.exists()
 
 
-def test_the_purge_deletes_tickets_12_months_after_closing_or_going_idle(
-    mailed, staff
-):
+def test_the_purge_deletes_tickets_12_months_after_closing_or_going_idle(mailed, staff):
     owner = UserFactory()
     with mailed():
         old = member_ticket(owner, attachment=pdf())
