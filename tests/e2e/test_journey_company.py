@@ -8,33 +8,19 @@ import datetime as dt
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from profiles.models import Company, ShortlistEntry, User
+from tests.e2e.helpers import dismiss_banner as _dismiss_banner
+from tests.e2e.helpers import serious_findings as _serious
 from tests.factories import FreelancerProfileFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-Strong-pass-2026"
 CVR = "24256790"
-
-
-def _dismiss_banner(page: Page) -> None:
-    reject = page.get_by_role("button", name="Reject all")
-    if reject.count():
-        reject.first.click()
-
-
-def _serious(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _freelancers() -> None:

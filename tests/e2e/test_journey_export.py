@@ -23,6 +23,7 @@ from playwright.sync_api import Page, expect
 
 from privacy.models import DataSubjectRequest, ExportArchive
 from privacy.requests import tasks
+from tests.e2e.helpers import dismiss_banner as _dismiss_banner
 from tests.factories import PASSWORD, FreelancerProfileFactory, UserFactory
 from tests.security.totp import activate_totp, totp_code
 
@@ -41,12 +42,6 @@ def broker(monkeypatch):
         tasks.dsr_export_build_task, "delay", lambda **kwargs: sent.append(kwargs)
     )
     return sent
-
-
-def _dismiss_banner(page: Page) -> None:
-    reject = page.get_by_role("button", name="Reject all")
-    if reject.count():
-        reject.first.click()
 
 
 def _log_in(page: Page, base: str, email: str) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page
 
 from compliance.seed import compliance_seed
 from profiles.models import CompanyMembership
+from tests.e2e.helpers import serious_findings as _serious
 from tests.factories import (
     CompanyFactory,
     DataSubjectRequestFactory,
@@ -30,17 +30,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-BLOCKING = {"serious", "critical"}
-
-
-def _serious(page: Page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']}: {v['help']}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def _as(page: Page, base: str, user) -> None:

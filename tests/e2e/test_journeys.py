@@ -7,6 +7,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from profiles.models import FreelancerProfile
+from tests.e2e.helpers import dismiss_banner as _dismiss_banner
 from tests.factories import PASSWORD, CompanyFactory, UserFactory
 from tests.profiles import upload_corpus as corpus
 
@@ -23,12 +24,6 @@ def _file(upload) -> dict:
         "mimeType": upload.content_type,
         "buffer": upload.read(),
     }
-
-
-def _dismiss_banner(page: Page) -> None:
-    reject = page.get_by_role("button", name="Reject all")
-    if reject.count():
-        reject.first.click()
 
 
 def _sign_up_and_verify(page: Page, base: str, email: str) -> None:
