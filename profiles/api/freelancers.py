@@ -44,6 +44,11 @@ class FreelancerPublicSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:freelancer-detail", lookup_field="slug"
     )
+    # Declared: DRF builds a non-editable model field without allow_blank, so
+    # the schema's enum would lack "" (no Danish postal code: no region).
+    region = serializers.ChoiceField(
+        choices=Region.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = FreelancerProfile
@@ -149,6 +154,9 @@ class MyProfileSerializer(ControlCharacterSerializerMixin, serializers.ModelSeri
         max_length=20,
     )
     portfolio_links = PortfolioLinks(required=False, max_length=PORTFOLIO_LINKS_MAX)
+    region = serializers.ChoiceField(
+        choices=Region.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = FreelancerProfile
