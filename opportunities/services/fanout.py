@@ -26,6 +26,7 @@ import logging
 
 from django.core.mail import get_connection
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +107,10 @@ def deliveries_match(*, opportunity: Opportunity, page_size: int = MATCH_PAGE) -
     skills = list(opportunity.skills.values_list("pk", flat=True))
     if not skills:
         return 0
+    if connection.vendor != "postgresql":
+        return _deliveries_match_orm(
+            opportunity=opportunity, skills=skills, page_size=page_size
+        )
     sql = _match_sql(work_mode=opportunity.work_mode)
     after, added = 0, 0
     while True:
@@ -126,6 +131,61 @@ def deliveries_match(*, opportunity: Opportunity, page_size: int = MATCH_PAGE) -
         if not seen or seen < page_size:
             return added
         after = last
+
+
+def _deliveries_match_orm(
+    *, opportunity: Opportunity, skills: list[int], page_size: int
+) -> int:
+    """``deliveries_match`` without PostgreSQL (SQLite, ``make run``: no
+    data-modifying CTE, no array parameter): the same rule and keyset pages,
+    two statements a page. Returns the rows added."""
+    mode = MODE_COLUMN[opportunity.work_mode]
+    alerts = OpportunityAlert.objects.filter(
+        **{mode: True},
+        user__is_active=True,
+        user__closed_at__isnull=True,
+    ).filter(
+        Exists(
+            FreelancerProfile.skills.through.objects.filter(
+                freelancerprofile__user_id=OuterRef("user_id"), skill_id__in=skills
+            )
+        )
+    )
+    if opportunity.work_mode != WorkMode.REMOTE:
+        alerts = alerts.filter(Q(city="") | Q(city__iexact=opportunity.city))
+    after, added = 0, 0
+    while True:
+        page = list(
+            alerts.filter(user_id__gt=after)
+            .order_by("user_id")
+            .values_list("user_id", "frequency")[:page_size]
+        )
+        if not page:
+            return added
+        with transaction.atomic():
+            existing = set(
+                OpportunityDelivery.objects.filter(
+                    opportunity=opportunity, user_id__in=[u for u, _f in page]
+                ).values_list("user_id", flat=True)
+            )
+            now = timezone.now()
+            OpportunityDelivery.objects.bulk_create(
+                [
+                    OpportunityDelivery(
+                        opportunity=opportunity,
+                        user_id=user_id,
+                        digest=frequency == OpportunityAlert.Frequency.DAILY,
+                        created_at=now,
+                    )
+                    for user_id, frequency in page
+                    if user_id not in existing
+                ],
+                ignore_conflicts=True,
+            )
+        added += len(page) - len(existing)
+        if len(page) < page_size:
+            return added
+        after = page[-1][0]
 
 
 def _opportunity_context(opportunity: Opportunity) -> dict:
