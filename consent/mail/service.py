@@ -60,13 +60,12 @@ from consent.selectors import (
     consent_current,
     consent_current_many,
     consent_record_effective,
-    marketing_is_suppressed,
     marketing_suppressed_hashes,
     marketing_suppression_hash,
 )
 from core.mail import absolute_url
 from privacy.facts import controller_footer
-from privacy.selectors import subject_is_restricted, subjects_restricted
+from privacy.selectors import subjects_restricted
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +92,6 @@ def _deliverable(address: str) -> bool:
     domain = address.rpartition("@")[2].lower()
     reserved = domain in ("invalid", "invalid.example") or domain.endswith(".invalid")
     return "@" in address and not reserved
-
-
-def _address_verified(user) -> bool:
-    return EmailAddress.objects.filter(
-        user=user, email__iexact=user.email, verified=True
-    ).exists()
 
 
 @dataclass(frozen=True)
@@ -154,15 +147,15 @@ def mail_checks_read(*, users) -> MailChecks:
 def mail_may_send(*, kind: str, user=None, to: str = "") -> bool:
     """Whether a mail of ``kind`` may go to ``user`` (or, for service mail
     only, to the bare address ``to``, e.g. a visitor's) now."""
-    return _may_send(MailKind(kind), user=user, to=to, current=None)
+    return _may_send(MailKind(kind), user=user, to=to)
 
 
 def _may_send(
-    kind: MailKind, *, user, to: str, current, checks: MailChecks | None = None
+    kind: MailKind, *, user, to: str, checks: MailChecks | None = None
 ) -> bool:
-    """``mail_may_send`` with the member's current consent records given
-    (``consent_current``), or read here when None; ``checks`` (covering
-    ``user``) replaces the other reads."""
+    """``mail_may_send``; ``checks`` (covering ``user``) are the member's
+    facts as a batch sender read them, else they are read here: one rule for
+    a single mail and a batch."""
     if user is None:
         return kind == MailKind.SERVICE and _deliverable(to)
     if kind == MailKind.SERVICE:
@@ -171,18 +164,10 @@ def _may_send(
         return False
     if getattr(user, "closed_at", None) or getattr(user, "anonymised_at", None):
         return False
-    if current is None:
-        current = consent_current(user=user)
-    record = current.get(str(KIND_PURPOSES[kind]))
-    if consent_record_effective(record) is not True:
-        return False
-    if checks is not None:
-        return checks.allows(user)
-    return (
-        _address_verified(user)
-        and not subject_is_restricted(user=user)
-        and not marketing_is_suppressed(email=user.email)
-    )
+    if checks is None:
+        checks = mail_checks_read(users=[user])
+    record = checks.current_for(user).get(str(KIND_PURPOSES[kind]))
+    return consent_record_effective(record) is True and checks.allows(user)
 
 
 def mail_language(*, user=None, language: str = "") -> str:
@@ -260,17 +245,18 @@ def mail_build(
     kind = MailKind(kind)
     if checks is not None and not checks.covers(user):
         checks = None
-    # One read of the member's consents serves the checks and the pixel.
-    wanted = user is not None and (kind in KIND_PURPOSES or tag)
-    if not wanted:
-        current = {}
-    elif checks is not None:
-        current = checks.current_for(user)
-    else:
-        current = consent_current(user=user)
-    may = _may_send(kind, user=user, to=to, current=current, checks=checks)
+    if checks is None and user is not None and kind in KIND_PURPOSES:
+        # One read of the member's facts serves the checks and the pixel.
+        checks = mail_checks_read(users=[user])
+    may = _may_send(kind, user=user, to=to, checks=checks)
     if not preview and not may:
         return None
+    if checks is not None:
+        current = checks.current_for(user)
+    elif user is not None and tag:
+        current = consent_current(user=user)
+    else:
+        current = {}
     own_address = user is not None and (kind != MailKind.SERVICE or not to)
     address = user.email if own_address else to
     lang = mail_language(user=user, language=language)
