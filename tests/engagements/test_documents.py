@@ -20,7 +20,9 @@ from engagements.documents import money
 from engagements.models import ContractVersion, Invoice
 from tests.engagements import support
 
-pytestmark = pytest.mark.django_db
+# Tasks run in-process through the app itself (eager_tasks): a settings
+# override does not reach an app some earlier test set back by hand.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 #: A scope long enough to push the contract onto a second page.
 SCOPE = "\n".join(
