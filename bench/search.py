@@ -62,7 +62,7 @@ from bench._support import (  # noqa: E402 - the path above makes bench importab
     setup_django,
 )
 
-DB_NAME = "worksome_bench_search"
+DB_NAME = os.environ.get("BENCH_SEARCH_DB", "worksome_bench_search")
 P99_FLAT = 2.0
 RATIO_TARGET = 0.5
 CHUNK = 50_000

@@ -140,8 +140,9 @@ def freelancer_list_public(
         qs = qs.filter(work_mode=work_mode)
     if q := search_term(q):
         # Last, after every filter: the search caps its candidates. With a
-        # city, they are walked in the city index's order (see ``walk``).
-        walk = (Upper("city"), "pk") if city else ()
+        # city, they are walked in the city index's order; with a competence,
+        # found by one scan from its holders; else newest first (``walk``).
+        walk = (Upper("city"), "pk") if city else () if skill else None
         qs = freelancer_text_search(qs, q, walk=walk)
     if sort == "availability":
         today = timezone.localdate()
