@@ -6,8 +6,6 @@ These need PostgreSQL (tsvector, triggers, pg_trgm): outside CI they skip on
 another database; with CI=true they fail, so CI cannot pass without them.
 """
 
-import os
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -17,14 +15,7 @@ from profiles.models import FreelancerProfile, Skill
 from profiles.search import CANDIDATE_CAP, freelancer_facets, search_text_clean
 from tests.factories import FreelancerProfileFactory
 
-
-@pytest.fixture(autouse=True)
-def postgres(db):
-    if connection.vendor != "postgresql":
-        reason = "the directory search needs PostgreSQL (DATABASE_URL)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI needs this service: {reason}", pytrace=False)
-        pytest.skip(reason)
+pytestmark = pytest.mark.usefixtures("postgres_search")
 
 
 # --- The judged set -----------------------------------------------------------

@@ -8,8 +8,6 @@ the last test checks that the real bucket size is the one the index holds,
 so a probe is an index condition and not a filter.
 """
 
-import os
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -19,14 +17,7 @@ from profiles.models import FreelancerProfile
 from profiles.search import SEARCH_BUCKET, freelancer_text_search
 from tests.factories import FreelancerProfileFactory
 
-
-@pytest.fixture(autouse=True)
-def postgres(db):
-    if connection.vendor != "postgresql":
-        reason = "the directory search needs PostgreSQL (DATABASE_URL)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI needs this service: {reason}", pytrace=False)
-        pytest.skip(reason)
+pytestmark = pytest.mark.usefixtures("postgres_search")
 
 
 def _ids(q: str, **filters) -> list[int]:
