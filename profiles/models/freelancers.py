@@ -233,6 +233,18 @@ class FreelancerProfile(Address):
                 fields=["availability", "available_from"],
                 name="freelancer_availability_idx",
             ),
+            # The directory's availability order walks it range by range
+            # (``selectors.AvailabilityOrder``), public profiles only.
+            models.Index(
+                "availability",
+                "available_from",
+                models.F("published_at").desc(),
+                "id",
+                name="freelancer_avail_walk_idx",
+                condition=models.Q(
+                    published_at__isnull=False, restricted_at__isnull=True
+                ),
+            ),
             models.Index(fields=["rate_min", "rate_max"], name="freelancer_rate_idx"),
             # The photo view finds the profile a file belongs to.
             models.Index(fields=["photo"], name="freelancer_photo_idx"),
@@ -244,7 +256,19 @@ class FreelancerProfile(Address):
                 | models.Q(rate_max__isnull=True)
                 | models.Q(rate_min__lte=models.F("rate_max")),
                 name="freelancer_rate_range",
-            )
+            ),
+            # The directory's availability order reads one index range per
+            # value (``selectors.AvailabilityOrder``): a value outside the
+            # choices, or a date without "from", would be in none of them.
+            models.CheckConstraint(
+                condition=models.Q(availability__in=["", "now", "from", "not"]),
+                name="freelancer_availability_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(availability="from")
+                | models.Q(available_from__isnull=True),
+                name="freelancer_available_from_only_from",
+            ),
         ]
 
     def __str__(self) -> str:
