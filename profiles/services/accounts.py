@@ -17,12 +17,12 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consent.mail import MailKind, mail_language, mail_send_now
 from privacy.retention import retention_policies_sync
 from privacy.services import audit_record
 from profiles import selectors
@@ -183,32 +183,34 @@ def inactivity_warnings_send(*, now=None, build_link) -> int:
             if not claimed:
                 continue
             link = build_link(account_keep_token_sign(user=user))
-            email = user.email
+            with translation.override(mail_language(user=user)):
+                subject = _("Your Worksome account will be anonymised in 30 days")
+                body = _(
+                    "You have not used your Worksome account for a long time. "
+                    "In 30 days we anonymise it, as our privacy policy "
+                    "promises.\n\nTo keep it, open this link (or just log "
+                    "in):\n%(link)s\n\nIf you do nothing, your profile and "
+                    "data are anonymised and cannot be restored."
+                ) % {"link": link}
+            # After commit, through the mail service (the member's language,
+            # the controller's footer, transient failures retried inline).
+            # The purge's 30 days count from the stamp, which follows only a
+            # mail that went out or an address no mail can reach (nothing
+            # would ever reach it); a failure raises and leaves the claim to
+            # be tried again.
             transaction.on_commit(
-                lambda email=email, link=link: send_mail(
-                    _("Your Worksome account will be anonymised in 30 days"),
-                    _(
-                        "You have not used your Worksome account for a long time. "
-                        "In 30 days we anonymise it, as our privacy policy "
-                        "promises.\n\nTo keep it, open this link (or just log "
-                        "in):\n%(link)s\n\nIf you do nothing, your profile and "
-                        "data are anonymised and cannot be restored."
-                    )
-                    % {"link": link},
-                    None,
-                    [email],
-                )
-            )
-            # Runs only if the e-mail above was sent (a failing callback stops
-            # the ones after it): the purge's 30 days count from here.
-            transaction.on_commit(
-                lambda pk=user.pk: User.objects.filter(pk=pk).update(
-                    inactivity_warning_sent_at=timezone.now()
+                lambda user=user, subject=subject, body=body: _warning_deliver(
+                    user=user, subject=subject, body=body
                 )
             )
             audit_record(actor=None, subject=user, action="account.inactivity_warned")
             sent += 1
     return sent
+
+
+def _warning_deliver(*, user: User, subject: str, body: str) -> None:
+    mail_send_now(kind=MailKind.SERVICE, user=user, subject=subject, body=body)
+    User.objects.filter(pk=user.pk).update(inactivity_warning_sent_at=timezone.now())
 
 
 @transaction.atomic

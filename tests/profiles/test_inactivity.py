@@ -5,9 +5,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_celery_beat.models import PeriodicTask
 
+from privacy.facts import controller_footer
 from privacy.retention import retention_purge
 from profiles import services
 from profiles.models import ACCOUNT_INACTIVITY, User
@@ -42,6 +43,29 @@ def test_member_is_warned_once_30_days_before_anonymisation(
     assert "account/keep/" in mail.outbox[0].body
     assert _send() == 0
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "subject"),
+    [
+        ("da", "Din Worksome-konto bliver anonymiseret om 30 dage"),
+        ("en", "Your Worksome account will be anonymised in 30 days"),
+    ],
+)
+def test_the_warning_is_in_the_member_s_language_with_the_controller(
+    db, django_capture_on_commit_callbacks, language, subject
+):
+    """The beat task runs in the site's language; the mail is in the
+    member's, through the mail service (its footer names the controller)."""
+    user = _last_seen(UserFactory(language=language), ACCOUNT_INACTIVITY + 2 * YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _send() == 1
+    (message,) = mail.outbox
+    assert message.subject == subject
+    assert message.to == [user.email]
+    assert message.extra_headers["X-Mail-Kind"] == "service"
+    with translation.override(language):
+        assert controller_footer().strip() in message.body
 
 
 def test_unused_accounts_are_anonymised_with_their_profile(db):
@@ -136,8 +160,9 @@ def test_overdue_member_is_anonymised_only_30_days_after_the_warning_was_sent(
 
 
 def test_a_claimed_warning_that_was_never_sent_does_not_start_the_30_days(
-    db, django_capture_on_commit_callbacks, settings
+    db, django_capture_on_commit_callbacks, settings, monkeypatch
 ):
+    monkeypatch.setattr("consent.mail.service.INLINE_RETRY_PAUSES", ())
     user = _last_seen(UserFactory(), ACCOUNT_INACTIVITY + 3 * YEAR)
     settings.EMAIL_BACKEND = "tests.profiles.test_inactivity.FailingBackend"
     with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
