@@ -108,3 +108,60 @@ def test_debug_keeps_no_persistent_connections_on_postgres():
 
 def test_production_keeps_persistent_connections():
     assert _conn_max_age(DJANGO_DEBUG="0") == 60
+
+
+READ_THEN_WRITE = """
+import sys, time
+import django
+django.setup()
+from django.db import connection, transaction
+for _ in range(40):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM counter")
+        cursor.fetchone()
+        time.sleep(0.005)
+        cursor.execute("INSERT INTO counter VALUES (1)")
+print("done")
+"""
+
+
+def test_sqlite_processes_that_read_then_write_wait_for_each_other(tmp_path):
+    """``make run``: the dev server, the worker and beat share one SQLite
+    file. A transaction that read and then writes, while another process
+    does the same, failed at once with "database is locked" (SQLite cannot
+    wait in that case); a transaction now takes the write lock when it
+    begins, so the other one waits."""
+    path = tmp_path / "shared.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+        "DJANGO_SETTINGS_MODULE": "worksome.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{path}",
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.db import connection;"
+            " connection.cursor().execute('CREATE TABLE counter (n integer)')",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READ_THEN_WRITE],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [worker.communicate(timeout=120) for worker in workers]
+    for (out, err), worker in zip(results, workers, strict=True):
+        assert worker.returncode == 0, err[-800:]
+        assert "done" in out

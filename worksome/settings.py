@@ -169,9 +169,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if "DATABASE_URL" not in env:
         VAR_DIR.mkdir(exist_ok=True)
-    # A writer waits for the lock instead of failing at once: the dev server,
-    # the Celery worker and beat share one SQLite file under `make run`.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The dev server, the Celery worker and beat share one SQLite file under
+    # `make run`. A writer waits for the lock instead of failing at once
+    # (timeout); a transaction takes the write lock when it begins
+    # (IMMEDIATE), so one that read first cannot fail with "database is
+    # locked" when it then writes (SQLite cannot wait there); WAL lets
+    # readers go on while one process writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+    )
 else:
     # Persistent connections, but never with DEBUG: the threaded dev server
     # opens one per request thread, and each would stay open (idle) until
