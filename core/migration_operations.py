@@ -21,3 +21,17 @@ class CreateModelOrAdoptTable(migrations.CreateModel):
 
     def describe(self):
         return f"Create model {self.name} (or adopt its existing table)"
+
+
+def on_postgres(sql: str):
+    """A ``RunPython`` function that runs ``sql`` on PostgreSQL and does
+    nothing elsewhere (SQLite under ``make run`` has no tsvector, GIN or
+    btree_gin). ``sql`` may hold several statements: it goes as one simple
+    query, without parameters."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            with schema_editor.connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    return run

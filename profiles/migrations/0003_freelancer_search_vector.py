@@ -20,6 +20,8 @@
 # - an AFTER UPDATE OF name trigger on the skill recomputes its holders.
 from django.db import migrations
 
+from core.migration_operations import on_postgres
+
 FORWARD = r"""
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
@@ -174,16 +176,6 @@ ALTER TABLE profiles_freelancerprofile DROP COLUMN IF EXISTS search_vector;
 """
 
 
-def _on_postgres(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            # No parameters: several statements in one simple query.
-            with schema_editor.connection.cursor() as cursor:
-                cursor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -191,5 +183,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_on_postgres(FORWARD), _on_postgres(BACKWARD)),
+        migrations.RunPython(on_postgres(FORWARD), on_postgres(BACKWARD)),
     ]

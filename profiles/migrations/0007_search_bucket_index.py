@@ -11,6 +11,8 @@
 # PostgreSQL only, like 0003 (SQLite, ``make run``: nothing to do).
 from django.db import migrations
 
+from core.migration_operations import on_postgres
+
 FORWARD = r"""
 CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE INDEX freelancer_search_bucket_idx ON profiles_freelancerprofile
@@ -27,21 +29,11 @@ DROP INDEX IF EXISTS freelancer_search_bucket_idx;
 """
 
 
-def _on_postgres(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            # No parameters: several statements in one simple query.
-            with schema_editor.connection.cursor() as cursor:
-                cursor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("profiles", "0006_city_search_walk_index"),
     ]
 
     operations = [
-        migrations.RunPython(_on_postgres(FORWARD), _on_postgres(BACKWARD)),
+        migrations.RunPython(on_postgres(FORWARD), on_postgres(BACKWARD)),
     ]
